@@ -1,0 +1,16 @@
+"""The uniformly random agent: any game, a legal move drawn from its own seeded generator."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from arena.agent import Agent, SeatView
+
+
+class RandomAgent(Agent):
+    """A uniformly random legal move (any game)."""
+
+    name = "random"
+
+    def act(self, view: SeatView, legal: Sequence[int]) -> int:
+        return self.rng.choice(legal)

@@ -1,0 +1,98 @@
+"""The agent protocol: an agent sees one seat's view and the legal actions, and picks one.
+
+An agent is built once per game configuration (``Agent(params, game)``; it refuses games it
+cannot play there), told ``start(seat, rng)`` before each game with a generator of its own,
+asked ``act(view, legal)`` at each decision, and told ``finish(view, outcome)`` at the end.
+The ``SeatView`` gives only what the seat may know, computed on demand so that agents that
+need little (random play) pay little.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .errors import ArenaError
+from .params import NoParams
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from .game import Game, Outcome, State
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one decision may spend; logged with the agent, enforced by the runners."""
+
+    time_per_move: float | None = None
+    """Wall-clock seconds per decision, or None for no limit."""
+    simulations: int | None = None
+    """Search iterations / playouts per decision (search agents)."""
+    tokens: int | None = None
+    """Model tokens per decision (LLM agents)."""
+
+
+class SeatView:
+    """One seat's window on the live state of a game."""
+
+    __slots__ = ("_state", "seat")
+
+    def __init__(self, state: "State", seat: int):
+        self._state = state
+        self.seat = seat
+
+    @property
+    def game(self) -> "Game":
+        return self._state.game
+
+    def observation(self) -> Any:
+        return self._state.observation(self.seat)
+
+    def text(self) -> str:
+        return self._state.text(self.seat)
+
+    def encode(self) -> "np.ndarray":
+        return self._state.encode(self.seat)
+
+    def determinize(self, rng: random.Random) -> "State":
+        return self._state.determinize(self.seat, rng)
+
+    def action_name(self, action: int) -> str:
+        return self._state.game.action_name(action)
+
+
+class Agent:
+    """Base class of agents. Subclasses set ``name``, ``Params`` and, if limited, ``games``."""
+
+    name: ClassVar[str] = "agent"
+    Params: ClassVar[type] = NoParams
+    games: ClassVar[tuple[str, ...] | None] = None
+    """Names of the games this agent plays, or None for any game."""
+    interactive: ClassVar[bool] = False
+    """True for agents that wait on a person (never timed or run in workers)."""
+
+    def __init__(self, params: Any, game: "Game"):
+        if self.games is not None and game.name not in self.games:
+            raise ArenaError(
+                f"agent '{self.name}' plays only {', '.join(self.games)}, not {game.name}"
+            )
+        self.params = params
+        self.game = game
+        self.budget = Budget()
+        self.seat = -1
+        self.rng = random.Random(0)
+
+    def start(self, seat: int, rng: random.Random) -> None:
+        """A new game begins; ``rng`` is this agent's own generator for it."""
+        self.seat = seat
+        self.rng = rng
+
+    def act(self, view: SeatView, legal: Sequence[int]) -> int:
+        """The chosen action, one of ``legal``."""
+        raise NotImplementedError
+
+    def finish(self, view: SeatView, outcome: "Outcome") -> None:
+        """The game ended (hook for learning or showing the result)."""

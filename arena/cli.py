@@ -1,0 +1,233 @@
+"""The ``arena`` command: list games and agents, play matches, play against agents yourself.
+
+Bad input (unknown names, bad values, the wrong number of agents) ends with one line on
+stderr naming the problem and the valid choices, exit code 2, and nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from rich.console import Console
+
+from . import __version__
+from .errors import ArenaError
+from .params import describe_params
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="arena", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"arena {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sub.add_parser("games", help="list the games, their rule settings and presets")
+
+    p = sub.add_parser("agents", help="list the agents (those that play GAME, if given)")
+    p.add_argument("game", nargs="?", help="a game name, e.g. dhumbal")
+
+    p = sub.add_parser("match", help="play N games between agents, seats rotated, and score them")
+    p.add_argument("game", help="game spec, e.g. dhumbal or 'dhumbal(players=3)'")
+    p.add_argument("--agents", required=True,
+                   help="agent specs, one per seat, comma-separated: 'expert,random,...'")
+    p.add_argument("--rules", help="rules preset (dhumbal: paper, standard, yaniv)")
+    p.add_argument("--games", type=_positive, default=100, help="games to play (default 100)")
+    p.add_argument("--seed", type=_integer, default=0, help="root seed (default 0)")
+    p.add_argument("--seats", choices=("rotate", "fixed"), default="rotate",
+                   help="rotate seats over duplicate deals (default), or keep the given order")
+    p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("play", help="play a game yourself in the terminal against agents")
+    p.add_argument("game", help="game spec, e.g. dhumbal")
+    p.add_argument("--vs", required=True, help="the other seats' agents: 'expert,expert,expert'")
+    p.add_argument("--rules", help="rules preset")
+    p.add_argument("--seat", type=int, default=0, help="your seat (default 0: you move first)")
+    p.add_argument("--seed", type=_integer, default=None, help="deal seed (default: random)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"games": cmd_games, "agents": cmd_agents, "match": cmd_match,
+                "play": cmd_play}[args.command](args)
+    except ArenaError as exc:
+        print(f"arena {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+
+
+def cmd_games(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from .registry import game_class, game_names
+
+    console = Console()
+    for name in game_names():
+        cls = game_class(name)
+        info = cls.info
+        players = (f"{info.min_players}" if info.min_players == info.max_players
+                   else f"{info.min_players}-{info.max_players}")
+        console.print(f"[bold]{name}[/bold]: {info.description} ({players} players)")
+        if cls.presets:
+            table = Table("setting", *[f"{p}{' (default)' if p == cls.default_preset else ''}"
+                                       for p in cls.presets], "help", title_justify="left")
+            presets = {p: cls.from_params({}, p).rules for p in cls.presets}
+            for field, _, help_text in describe_params(cls.Rules):
+                table.add_row(field, *[str(getattr(r, field)) for r in presets.values()],
+                              help_text)
+            console.print(table)
+        else:
+            for field, default, help_text in describe_params(cls.Rules):
+                console.print(f"  {field} = {default}  {help_text}")
+        console.print(f"  set any setting in the game spec, e.g. {name}(players=3)\n")
+    return 0
+
+
+def cmd_agents(args: argparse.Namespace) -> int:
+    from .registry import agent_class, agent_names, agents_for, make_game
+
+    console = Console()
+    names = agent_names()
+    if args.game:
+        names = agents_for(make_game(args.game))
+    for name in names:
+        cls = agent_class(name)
+        games = ", ".join(cls.games) if cls.games else "any game"
+        doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        console.print(f"[bold]{name}[/bold] ({games}): {doc}")
+        for field, default, help_text in describe_params(cls.Params):
+            console.print(f"    {field} = {default}  {help_text}")
+    return 0
+
+
+def _check_output(path: str | None) -> None:
+    if path is None:
+        return
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        raise ArenaError(f"--json {path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise ArenaError(f"--json {path}: folder {parent} is not writable")
+    if Path(path).is_dir():
+        raise ArenaError(f"--json {path}: is a folder, expected a file path")
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from .match import entrant_labels, match_jobs, run_jobs
+    from .registry import check_agent_count, make_agent, make_game
+    from .report import console as report_console
+    from .report import leaderboard, timing_table, write_json
+    from .spec import parse_spec, parse_spec_list
+    from .stats import summarize
+
+    game = make_game(args.game, args.rules)
+    specs = [str(s) for s in parse_spec_list(args.agents)]
+    check_agent_count(game, len(specs))
+    labels = entrant_labels(specs)
+    agents = {label: make_agent(spec, game) for label, spec in zip(labels, specs)}
+    interactive = [label for label, agent in agents.items() if agent.interactive]
+    if interactive:
+        raise ArenaError(f"agent '{interactive[0]}' waits for a person; use 'arena play'")
+    _check_output(args.json)
+    game_spec = str(parse_spec(args.game))
+    jobs = match_jobs(game_spec, game.preset, specs, args.games, args.seed, args.seats,
+                      labels=labels)
+    console = report_console()
+    err = report_console(stderr=True)
+    if args.seats == "rotate" and args.games % game.num_players:
+        err.print(f"note: {args.games} games is not a multiple of {game.num_players} seats; "
+                  "the last deal is not played in every rotation")
+    records = []
+    progress = None
+    if not args.no_progress and err.is_terminal:
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                   TimeElapsedColumn, TimeRemainingColumn)
+
+        progress = Progress(TextColumn("games"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                            TextColumn("eta"), TimeRemainingColumn(), console=err,
+                            transient=True)
+    if progress is not None:
+        with progress:
+            task = progress.add_task("games", total=len(jobs), rate="")
+            for rec in run_jobs(jobs, game, agents):
+                records.append(rec)
+                speed = progress.tasks[0].speed
+                progress.update(task, advance=1,
+                                rate=f"{speed:.0f} games/s" if speed else "")
+    else:
+        records = list(run_jobs(jobs, game, agents))
+    summaries, timings = summarize(records, game.metric_specs, order=labels)
+    title = (f"{game.describe()} - {len(records)} games, seats {args.seats}, seed {args.seed}")
+    console.print(leaderboard(summaries, game.metric_specs, title=title))
+    console.print(timing_table(timings))
+    if args.json:
+        write_json(args.json, {
+            "game": game_spec, "rules": game.preset, "settings": game.settings(),
+            "games": len(records), "seed": args.seed, "seats": args.seats,
+            "agents": [s.to_dict() for s in summaries],
+            "timing": [t.to_dict() for t in timings],
+        })
+        console.print(f"results written to {args.json}")
+    return 0
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    import random
+
+    from .match import GameJob, play
+    from .registry import check_agent_count, make_agent, make_game
+    from .spec import parse_spec, parse_spec_list
+
+    game = make_game(args.game, args.rules)
+    others = [str(s) for s in parse_spec_list(args.vs)]
+    check_agent_count(game, len(others) + 1)
+    if not 0 <= args.seat < game.num_players:
+        raise ArenaError(f"--seat {args.seat}: choose a seat from 0 to {game.num_players - 1}")
+    specs = list(others)
+    specs.insert(args.seat, "human")
+    agents = [make_agent(spec, game) for spec in specs]
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
+    labels = [f"{spec} (seat {s})" if spec != "human" else "you" for s, spec in enumerate(specs)]
+    job = GameJob(job_id=f"play/{seed}", game=str(parse_spec(args.game)), rules=game.preset,
+                  agents=tuple(specs), labels=tuple(labels), seed=seed)
+    print(f"{game.describe()}; you are seat {args.seat}; seed {seed} "
+          f"(replay this deal with --seed {seed})")
+    record = play(job, game, agents)
+    if record.errors:
+        print(f"an agent failed: {record.errors[0]['message']}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

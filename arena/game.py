@@ -1,0 +1,243 @@
+"""The game protocol: a configured ``Game`` makes ``State``s that agents move through.
+
+Conventions every game follows (and tests/test_conformance.py checks):
+
+- seats are ``0..n-1``; ``State.current_player`` is the seat to move, ``TERMINAL`` at the end,
+  ``CHANCE`` where the game exposes chance nodes (``chance_outcomes``); games may instead draw
+  chance from their own generator, seeded by ``Game.new_state(seed)``;
+- actions are ints in ``range(game.num_actions)``, a fixed-size space shared by RL masks and
+  search; ``game.action_name(a)`` is a stable name for people and LLMs;
+- ``observation(seat)`` / ``text(seat)`` / ``encode(seat)`` hold only what ``seat`` may know;
+- ``determinize(seat, rng)`` samples a full state consistent with what ``seat`` knows;
+- ``returns()`` and ``outcome()`` at the end, ``metrics()`` per seat for the statistics.
+
+The base class enforces the shared invariants once (``apply`` on a finished game, illegal
+actions); a game implements ``_apply`` and the views.
+"""
+
+from __future__ import annotations
+
+import random
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+
+from .errors import ArenaError, IllegalActionError, UnknownNameError
+from .params import NoParams, build_params, params_dict
+
+TERMINAL = -1
+CHANCE = -2
+
+
+@dataclass(frozen=True)
+class GameInfo:
+    """What a game is, as data: agents check it to refuse games they cannot play."""
+
+    name: str
+    description: str
+    min_players: int
+    max_players: int
+    perfect_information: bool
+    chance: bool
+    teams: bool = False
+    simultaneous: bool = False
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A game metric and how per-game, per-seat values aggregate over many games.
+
+    ``ratio``: sum of ``num`` / sum of ``den`` (e.g. successful calls / calls);
+    ``pearson``: Pearson r between the concatenated per-seat lists ``num`` and ``den``.
+    """
+
+    name: str
+    help: str
+    kind: Literal["ratio", "pearson"]
+    num: str
+    den: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The end of a game: payoff per seat, rank per seat (0 best, ties share), winners."""
+
+    returns: tuple[float, ...]
+    ranks: tuple[int, ...]
+    winners: tuple[int, ...]
+    forfeit: int | None = None
+
+    @property
+    def win_shares(self) -> tuple[float, ...]:
+        """1 for a sole winner, 1/k each for k tied winners, 0 otherwise."""
+        k = len(self.winners)
+        return tuple((1.0 / k if s in self.winners else 0.0) for s in range(len(self.returns)))
+
+    @staticmethod
+    def from_scores(returns: Sequence[float], scores: Sequence[float] | None = None) -> "Outcome":
+        """Rank seats by ``scores`` (higher is better; default the returns), ties sharing."""
+        keys = list(returns if scores is None else scores)
+        ranks = tuple(sum(1 for other in keys if other > mine) for mine in keys)
+        winners = tuple(s for s, r in enumerate(ranks) if r == 0)
+        return Outcome(tuple(float(r) for r in returns), ranks, winners)
+
+    @staticmethod
+    def forfeited(num_players: int, seat: int) -> "Outcome":
+        """``seat`` broke the game (raised, hung): it loses, the others share the win."""
+        others = num_players - 1
+        returns = tuple(-1.0 if s == seat else 1.0 / others for s in range(num_players))
+        ranks = tuple(1 if s == seat else 0 for s in range(num_players))
+        winners = tuple(s for s in range(num_players) if s != seat)
+        return Outcome(returns, ranks, winners, forfeit=seat)
+
+
+class Game(ABC):
+    """A game with its rules fixed; a factory of states. Subclasses set the class fields."""
+
+    name: ClassVar[str]
+    info: ClassVar[GameInfo]
+    Rules: ClassVar[type] = NoParams
+    presets: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
+    default_preset: ClassVar[str | None] = None
+    metric_specs: ClassVar[tuple[MetricSpec, ...]] = ()
+
+    def __init__(self, rules: Any = None, preset: str | None = None):
+        self.rules = rules if rules is not None else self.Rules()
+        self.preset = preset
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any], preset: str | None = None) -> "Game":
+        """The game under ``preset`` (or the default one) with ``params`` overriding it."""
+        preset = preset if preset is not None else cls.default_preset
+        base = None
+        if cls.presets:
+            if preset not in cls.presets:
+                raise UnknownNameError("rules preset", str(preset), cls.presets, f"for {cls.name}")
+            base = build_params(cls.Rules, cls.presets[preset], f"{cls.name} preset {preset}")
+        elif preset is not None:
+            raise ArenaError(f"{cls.name} has no rule presets (got --rules {preset})")
+        return cls(build_params(cls.Rules, params, cls.name, base=base), preset)
+
+    # -- size of things -------------------------------------------------------------------
+    @property
+    @abstractmethod
+    def num_players(self) -> int: ...
+
+    @property
+    @abstractmethod
+    def num_actions(self) -> int: ...
+
+    @property
+    @abstractmethod
+    def encoding_shape(self) -> tuple[int, ...]: ...
+
+    # -- states and actions ---------------------------------------------------------------
+    @abstractmethod
+    def new_state(self, seed: int) -> "State":
+        """The initial state; all of the game's own chance comes from ``seed``."""
+
+    @abstractmethod
+    def action_name(self, action: int) -> str:
+        """A stable, readable name for ``action`` (the same in every state)."""
+
+    def action_from_name(self, name: str) -> int:
+        """The action called ``name`` (case-insensitive)."""
+        table = self.__dict__.get("_names")
+        if table is None:
+            table = {self.action_name(a).lower(): a for a in range(self.num_actions)}
+            self._names = table
+        try:
+            return table[name.strip().lower()]
+        except KeyError:
+            raise IllegalActionError(f"{self.name}: no action named {name!r}") from None
+
+    def settings(self) -> dict[str, Any]:
+        """The rules as plain data (stored with every game record)."""
+        return params_dict(self.rules)
+
+    def describe(self) -> str:
+        """One line: the game, its preset and the seat count."""
+        preset = f", rules {self.preset}" if self.preset else ""
+        return f"{self.name}{preset}, {self.num_players} players"
+
+
+class State(ABC):
+    """A position of a game. ``current_player`` is a plain attribute for speed."""
+
+    game: Game
+    current_player: int
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.current_player == TERMINAL
+
+    @abstractmethod
+    def legal_actions(self) -> Sequence[int]:
+        """The legal actions of the seat to move, ascending; empty only at the end."""
+
+    def apply(self, action: int) -> None:
+        """Play ``action`` for the seat to move, checking that the game goes on and it is legal."""
+        if self.current_player == TERMINAL:
+            raise IllegalActionError(f"{self.game.name}: the game is over; no action can be applied")
+        if self.current_player == CHANCE:
+            legal = [a for a, _ in self.chance_outcomes()]
+        else:
+            legal = self.legal_actions()
+        if action not in legal:
+            name = self.game.action_name(action) if 0 <= action < self.game.num_actions else "?"
+            raise IllegalActionError(
+                f"{self.game.name}: action {action} ({name}) is not legal for seat "
+                f"{self.current_player}; legal: {[self.game.action_name(a) for a in legal]}"
+            )
+        self._apply(int(action))
+
+    @abstractmethod
+    def _apply(self, action: int) -> None:
+        """Play an action already known to be legal."""
+
+    def chance_outcomes(self) -> list[tuple[int, float]]:
+        """(action, probability) at a ``CHANCE`` node."""
+        raise NotImplementedError(f"{self.game.name} draws chance from its own seeded generator")
+
+    @abstractmethod
+    def observation(self, seat: int) -> Any:
+        """What ``seat`` knows, as a typed value (a dataclass of the game's)."""
+
+    @abstractmethod
+    def text(self, seat: int) -> str:
+        """What ``seat`` knows, rendered for a person or an LLM."""
+
+    @abstractmethod
+    def encode(self, seat: int) -> np.ndarray:
+        """What ``seat`` knows, as a float32 vector of ``game.encoding_shape``."""
+
+    @abstractmethod
+    def determinize(self, seat: int, rng: random.Random) -> "State":
+        """A full state sampled to agree with everything ``seat`` knows."""
+
+    @abstractmethod
+    def clone(self) -> "State":
+        """An independent copy (its own generator state included)."""
+
+    @abstractmethod
+    def returns(self) -> tuple[float, ...]:
+        """Payoff per seat; meaningful at the end."""
+
+    def outcome(self) -> Outcome:
+        """Returns, ranks and winners at the end (default: rank by returns)."""
+        return Outcome.from_scores(self.returns())
+
+    def metrics(self) -> dict[str, list[Any]]:
+        """Per-seat values of the game's metrics (see ``Game.metric_specs``)."""
+        return {}
+
+    def check_invariants(self) -> None:
+        """Raise ``AssertionError`` if the state breaks one of the game's invariants."""
+
+    def reveal(self) -> str:
+        """Everything, hidden information included (for logs and debugging, never for agents)."""
+        return "\n".join(self.text(s) for s in range(self.game.num_players))
+

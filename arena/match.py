@@ -1,0 +1,202 @@
+"""Play one game: a ``GameJob`` (pure data) in, a ``GameRecord`` out.
+
+``play(job)`` seeds the deal and each agent from the job, asks the seat to move for an action,
+replaces an illegal answer by a seeded random legal move (counted), and turns an agent's
+exception into a forfeit of that seat (recorded). ``match_jobs`` lays out a match with seat
+rotation over duplicate deals: deal ``d`` is replayed once in every rotation, so each agent
+holds every seat's cards equally often.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import traceback
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from .agent import SeatView
+from .game import CHANCE, TERMINAL, Outcome
+from .registry import check_agent_count, make_agent, make_game
+from .seeding import derive_rng, derive_seed
+from .spec import parse_spec
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .agent import Agent
+    from .game import Game
+
+
+@dataclass(frozen=True)
+class GameJob:
+    """One game to play, as plain picklable data; the same job always gives the same record."""
+
+    job_id: str
+    game: str
+    """The game spec, e.g. ``dhumbal`` or ``dhumbal(players=3)``."""
+    rules: str | None
+    """The rules preset (None: the game's default)."""
+    agents: tuple[str, ...]
+    """Agent spec per seat."""
+    labels: tuple[str, ...]
+    """The entrant's display name per seat (distinct even when specs repeat)."""
+    seed: int
+    """The deal seed: jobs with the same seed play the same cards."""
+
+
+@dataclass
+class GameRecord:
+    """Everything the statistics need about one finished game (see DESIGN.md)."""
+
+    job_id: str
+    game: str
+    rules: str | None
+    settings: dict[str, Any]
+    seed: int
+    agents: list[str]
+    labels: list[str]
+    actions: list[int]
+    returns: list[float]
+    ranks: list[int]
+    winners: list[int]
+    win_shares: list[float]
+    decisions: list[int]
+    think_ns: list[int]
+    max_think_ns: list[int]
+    illegal: list[int]
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    forfeit: int | None = None
+    metrics: dict[str, list[Any]] = field(default_factory=dict)
+
+    TIMING_FIELDS = ("think_ns", "max_think_ns")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "GameRecord":
+        return cls(**data)
+
+    def deterministic(self) -> dict[str, Any]:
+        """The record without wall-clock timings: equal for equal jobs on any machine."""
+        data = self.to_dict()
+        for name in self.TIMING_FIELDS:
+            data.pop(name)
+        return data
+
+
+def play(job: GameJob, game: "Game | None" = None,
+         agents: "Sequence[Agent] | None" = None) -> GameRecord:
+    """Play ``job`` to the end. ``game`` and ``agents`` may be passed in to reuse them."""
+    if game is None:
+        game = make_game(job.game, job.rules)
+    n = game.num_players
+    if agents is None:
+        check_agent_count(game, len(job.agents))
+        agents = [make_agent(spec, game) for spec in job.agents]
+    state = game.new_state(derive_seed(job.seed, "deal"))
+    views = [SeatView(state, s) for s in range(n)]
+    for s, agent in enumerate(agents):
+        agent.start(s, derive_rng(job.seed, job.job_id, "agent", s))
+    chance_rng = derive_rng(job.seed, "chance")
+    fallback_rng = derive_rng(job.seed, job.job_id, "fallback")
+    actions: list[int] = []
+    decisions, think, longest, illegal = [0] * n, [0] * n, [0] * n, [0] * n
+    errors: list[dict[str, Any]] = []
+    outcome: Outcome | None = None
+    clock = time.perf_counter_ns
+    append = actions.append
+    while True:
+        p = state.current_player
+        if p < 0:
+            if p == TERMINAL:
+                break
+            if p == CHANCE:
+                outcomes = state.chance_outcomes()
+                a = chance_rng.choices([o for o, _ in outcomes], [w for _, w in outcomes])[0]
+                state._apply(a)
+                append(a)
+                continue
+            raise RuntimeError(f"{game.name}: unexpected current_player {p}")
+        legal = state.legal_actions()
+        t0 = clock()
+        try:
+            a = agents[p].act(views[p], legal)
+        except Exception as exc:  # noqa: BLE001 - an agent's bug loses its game, not the run
+            errors.append({
+                "seat": p, "agent": job.labels[p], "type": type(exc).__name__,
+                "message": str(exc)[:500], "where": traceback.format_exc(limit=3)[-1500:],
+                "move": len(actions),
+            })
+            outcome = Outcome.forfeited(n, p)
+            break
+        dt = clock() - t0
+        think[p] += dt
+        if dt > longest[p]:
+            longest[p] = dt
+        decisions[p] += 1
+        if type(a) is not int:
+            try:
+                a = int(a)
+            except (TypeError, ValueError):
+                a = -1
+        if a not in legal:
+            illegal[p] += 1
+            a = fallback_rng.choice(legal)
+        state._apply(a)
+        append(a)
+    if outcome is None:
+        outcome = state.outcome()
+    for s, agent in enumerate(agents):
+        agent.finish(views[s], outcome)
+    return GameRecord(
+        job_id=job.job_id, game=job.game, rules=game.preset, settings=game.settings(),
+        seed=job.seed, agents=list(job.agents), labels=list(job.labels), actions=actions,
+        returns=list(outcome.returns), ranks=list(outcome.ranks), winners=list(outcome.winners),
+        win_shares=list(outcome.win_shares), decisions=decisions, think_ns=think,
+        max_think_ns=longest, illegal=illegal, errors=errors, forfeit=outcome.forfeit,
+        metrics=state.metrics(),
+    )
+
+
+def entrant_labels(specs: Sequence[str]) -> list[str]:
+    """Display names for a list of agent specs: the spec, with ``#2``, ``#3`` on repeats."""
+    seen: dict[str, int] = {}
+    labels = []
+    for spec in specs:
+        text = str(parse_spec(spec))
+        seen[text] = seen.get(text, 0) + 1
+        labels.append(text if seen[text] == 1 else f"{text}#{seen[text]}")
+    return labels
+
+
+def match_jobs(game: str, rules: str | None, specs: Sequence[str], games: int, seed: int,
+               seats: Literal["rotate", "fixed"] = "rotate",
+               labels: Sequence[str] | None = None, prefix: str = "match") -> list[GameJob]:
+    """The jobs of a match of ``games`` games between ``specs`` (one per seat).
+
+    ``rotate``: game ``i`` plays deal ``i // n`` in rotation ``i % n`` (seat ``s`` holds entrant
+    ``(s + rotation) % n``), so complete blocks of ``n`` games give every entrant every seat
+    and every hand of each deal. ``fixed``: entrant ``k`` always sits in seat ``k`` and every
+    game is a new deal (the seed study's setup).
+    """
+    specs = [str(parse_spec(s)) for s in specs]
+    labels = list(labels) if labels is not None else entrant_labels(specs)
+    n = len(specs)
+    jobs = []
+    for i in range(games):
+        deal, rot = (i // n, i % n) if seats == "rotate" else (i, 0)
+        order = [(s + rot) % n for s in range(n)]
+        jobs.append(GameJob(
+            job_id=f"{prefix}/d{deal}/r{rot}", game=game, rules=rules,
+            agents=tuple(specs[k] for k in order), labels=tuple(labels[k] for k in order),
+            seed=derive_seed(seed, "deal", deal),
+        ))
+    return jobs
+
+
+def run_jobs(jobs: Sequence[GameJob], game: "Game",
+             agents_by_label: "dict[str, Agent]") -> Iterator[GameRecord]:
+    """Play jobs one after another in this process, reusing one agent object per entrant."""
+    for job in jobs:
+        yield play(job, game, [agents_by_label[label] for label in job.labels])

@@ -1,0 +1,160 @@
+"""Per-agent statistics of a set of game records: win rate with CIs, payoff, game metrics.
+
+Intervals come from statsmodels (Wilson, and the normal interval the seed study used) and
+scipy (Student t for mean payoffs, Pearson r); this module only gathers the counts.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .game import MetricSpec
+    from .match import GameRecord
+
+
+def wilson_interval(wins: float, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """Wilson score interval for a win rate (ties counted as fractions of a win)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    if n == 0:
+        return (0.0, 1.0)
+    lo, hi = proportion_confint(wins, n, alpha=alpha, method="wilson")
+    return (float(lo), float(hi))
+
+
+def normal_interval(wins: float, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """The normal (Wald) interval, as the seed study reported; clipped to [0, 1]."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    if n == 0:
+        return (0.0, 1.0)
+    lo, hi = proportion_confint(wins, n, alpha=alpha, method="normal")
+    return (max(0.0, float(lo)), min(1.0, float(hi)))
+
+
+def mean_interval(values: Sequence[float], alpha: float = 0.05) -> tuple[float, float, float]:
+    """(mean, low, high) with a Student-t interval; a single value gives (v, v, v)."""
+    from scipy import stats
+
+    n = len(values)
+    if n == 0:
+        return (math.nan, math.nan, math.nan)
+    mean = math.fsum(values) / n
+    if n == 1:
+        return (mean, mean, mean)
+    sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
+    if sd == 0.0:
+        return (mean, mean, mean)
+    half = float(stats.t.ppf(1 - alpha / 2, n - 1)) * sd / math.sqrt(n)
+    return (mean, mean - half, mean + half)
+
+
+def aggregate_metric(spec: "MetricSpec", per_game: Iterable[dict[str, Any]]) -> float | None:
+    """One metric over many games' per-seat values (None where it is undefined)."""
+    if spec.kind == "ratio":
+        num = den = 0.0
+        for values in per_game:
+            num += values.get(spec.num, 0)
+            den += values.get(spec.den, 0)
+        return num / den if den else None
+    if spec.kind == "pearson":
+        xs: list[float] = []
+        ys: list[float] = []
+        for values in per_game:
+            xs.extend(values.get(spec.num, ()))
+            ys.extend(values.get(spec.den, ()))
+        if len(xs) < 3 or len(set(xs)) < 2 or len(set(ys)) < 2:
+            return None
+        from scipy import stats
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return float(stats.pearsonr(xs, ys).statistic)
+    raise ValueError(f"unknown metric kind {spec.kind!r}")
+
+
+@dataclass
+class AgentSummary:
+    """One entrant's results over a set of games."""
+
+    name: str
+    spec: str
+    games: int = 0
+    wins: float = 0.0
+    win_rate: float = 0.0
+    win_ci: tuple[float, float] = (0.0, 1.0)
+    win_ci_normal: tuple[float, float] = (0.0, 1.0)
+    payoff: float = math.nan
+    payoff_ci: tuple[float, float] = (math.nan, math.nan)
+    metrics: dict[str, float | None] = field(default_factory=dict)
+    illegal: int = 0
+    errors: int = 0
+    forfeits: int = 0
+    decisions: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["win_ci"] = list(self.win_ci)
+        data["win_ci_normal"] = list(self.win_ci_normal)
+        data["payoff_ci"] = list(self.payoff_ci)
+        return data
+
+
+@dataclass
+class Timing:
+    """Decision times of one entrant (wall clock: differs from run to run)."""
+
+    name: str
+    decisions: int
+    ms_per_decision: float
+    max_ms: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def summarize(records: Sequence["GameRecord"], metric_specs: Sequence["MetricSpec"] = (),
+              order: Sequence[str] | None = None) -> tuple[list[AgentSummary], list[Timing]]:
+    """Per-entrant summaries (in ``order``, default first appearance) and timings."""
+    payoffs: dict[str, list[float]] = {}
+    per_game: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, AgentSummary] = {}
+    think: dict[str, list[int]] = {}
+    for rec in records:
+        for seat, label in enumerate(rec.labels):
+            s = out.get(label)
+            if s is None:
+                s = out[label] = AgentSummary(label, rec.agents[seat])
+                payoffs[label], per_game[label], think[label] = [], [], [0, 0, 0]
+            s.games += 1
+            s.wins += rec.win_shares[seat]
+            s.illegal += rec.illegal[seat]
+            s.decisions += rec.decisions[seat]
+            s.errors += sum(1 for e in rec.errors if e["seat"] == seat)
+            s.forfeits += rec.forfeit == seat
+            payoffs[label].append(rec.returns[seat])
+            per_game[label].append({k: v[seat] for k, v in rec.metrics.items()})
+            t = think[label]
+            t[0] += rec.decisions[seat]
+            t[1] += rec.think_ns[seat]
+            t[2] = max(t[2], rec.max_think_ns[seat])
+    names = list(order) if order is not None else list(out)
+    summaries, timings = [], []
+    for name in names:
+        s = out.get(name) or AgentSummary(name, name)
+        if s.games:
+            s.win_rate = s.wins / s.games
+            s.win_ci = wilson_interval(s.wins, s.games)
+            s.win_ci_normal = normal_interval(s.wins, s.games)
+            mean, lo, hi = mean_interval(payoffs[name])
+            s.payoff, s.payoff_ci = mean, (lo, hi)
+            s.metrics = {m.name: aggregate_metric(m, per_game[name]) for m in metric_specs}
+        summaries.append(s)
+        d, ns, mx = think.get(name, (0, 0, 0))
+        timings.append(Timing(name, d, (ns / d / 1e6) if d else math.nan, mx / 1e6))
+    return summaries, timings

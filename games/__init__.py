@@ -1,0 +1,1 @@
+"""Games: one folder per game (rules, text rendering, encodings). Never imports agents/."""

@@ -1,0 +1,1 @@
+"""Tournaments: schedules, runners and example specs (see EVALUATION.md)."""
