@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from itertools import combinations
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -29,6 +30,7 @@ from .cards import (
     cards_of,
     mask_of,
     melds,
+    parse_cards,
 )
 
 DISCARD, PICKUP = 0, 1
@@ -247,6 +249,61 @@ class DhumbalGame(Game):
         self._discard_cache[hand] = result
         return result
 
+
+    def position(self, hands: Sequence, pile: Sequence = (), deck_top: Sequence | str = (),
+                 *, current: int = 0, turn: int = 0, fill_deck: bool = True,
+                 scores: Sequence[int] | None = None, coins: Sequence[int] | None = None,
+                 active: Sequence[bool] | None = None, known: Sequence | None = None,
+                 seed: int = 0) -> "DhumbalState":
+        """A hand-built position at the start of ``current``'s turn (for tests and puzzles).
+
+        ``hands`` per seat and ``pile`` melds (oldest first) are card lists or text such as
+        ``"A♠ 2s 10h"``; ``deck_top`` lists the next cards to be drawn, first drawn first; with
+        ``fill_deck`` every card not placed goes below them (shuffled by ``seed``), otherwise
+        the deck holds just ``deck_top``. Under ``pickup=previous`` the offer is the last pile
+        meld's offerable cards, as if the previous player had just discarded it.
+        """
+        def as_cards(x) -> list[int]:
+            return parse_cards(x) if isinstance(x, str) else list(x)
+
+        n = self.rules.players
+        st = DhumbalState(self, None, _blank=True)
+        st.rng = random.Random(seed)
+        st.active = list(active) if active is not None else [True] * n
+        st.scores = list(scores) if scores is not None else [0] * n
+        st.coins = list(coins) if coins is not None else [self.rules.start_coins] * n
+        st.out_round = [None if a else 0 for a in st.active]
+        st.results = []
+        st.m = {k: [0] * n for k in _METRIC_KEYS}
+        st.call_totals = [[] for _ in range(n)]
+        st.call_wins = [[] for _ in range(n)]
+        st.round = 0
+        st.hands = [mask_of(as_cards(h)) for h in hands]
+        st.known = [mask_of(as_cards(k)) for k in known] if known is not None else [0] * n
+        st.pile = [as_cards(m) for m in pile]
+        st.pile_count = sum(len(m) for m in st.pile)
+        top = as_cards(deck_top)
+        placed = set(top) | {c for m in st.pile for c in m} | {
+            c for h in st.hands for c in cards_of(h)}
+        rest = [c for c in range(52) if c not in placed] if fill_deck else []
+        st.rng.shuffle(rest)
+        st.deck = rest + top[::-1]  # drawn from the end
+        last = st.pile[-1] if st.pile else []
+        if self.rules.pickup == "previous" and last:
+            i = self.meld_action.get(mask_of(last))
+            st.offer = self.meld_offer[i - MELD_BASE] if i is not None else tuple(last)
+        else:
+            st.offer = ()
+        st.next_offer = ()
+        st.turn = turn
+        st.history = []
+        seats = [s for s in range(n) if st.active[s]]
+        st.next_seat = [0] * n
+        for k, s in enumerate(seats):
+            st.next_seat[s] = seats[(k + 1) % len(seats)]
+        st.current_player = current
+        st.phase = DISCARD
+        return st
 
 _METRIC_KEYS = ("rounds", "round_wins", "calls", "calls_won", "cards_discarded",
                 "coin_change", "points_added")
