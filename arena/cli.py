@@ -143,8 +143,8 @@ def _check_output(path: str | None) -> None:
 
 
 def cmd_match(args: argparse.Namespace) -> int:
-    from .match import entrant_labels, match_jobs, run_jobs
-    from .registry import check_agent_count, make_agent, make_game
+    from .match import run_match
+    from .registry import make_game
     from .report import console as report_console
     from .report import leaderboard, timing_table, write_json
     from .spec import parse_spec, parse_spec_list
@@ -152,16 +152,9 @@ def cmd_match(args: argparse.Namespace) -> int:
 
     game = make_game(args.game, args.rules)
     specs = [str(s) for s in parse_spec_list(args.agents)]
-    check_agent_count(game, len(specs))
-    labels = entrant_labels(specs)
-    agents = {label: make_agent(spec, game) for label, spec in zip(labels, specs)}
-    interactive = [label for label, agent in agents.items() if agent.interactive]
-    if interactive:
-        raise ArenaError(f"agent '{interactive[0]}' waits for a person; use 'arena play'")
     _check_output(args.json)
     game_spec = str(parse_spec(args.game))
-    jobs = match_jobs(game_spec, game.preset, specs, args.games, args.seed, args.seats,
-                      labels=labels)
+    labels, stream = run_match(game, specs, args.games, args.seed, args.seats, game_spec)
     console = report_console()
     err = report_console(stderr=True)
     if args.seats == "rotate" and args.games % game.num_players:
@@ -179,14 +172,14 @@ def cmd_match(args: argparse.Namespace) -> int:
                             transient=True)
     if progress is not None:
         with progress:
-            task = progress.add_task("games", total=len(jobs), rate="")
-            for rec in run_jobs(jobs, game, agents):
+            task = progress.add_task("games", total=args.games, rate="")
+            for rec in stream:
                 records.append(rec)
                 speed = progress.tasks[0].speed
                 progress.update(task, advance=1,
                                 rate=f"{speed:.0f} games/s" if speed else "")
     else:
-        records = list(run_jobs(jobs, game, agents))
+        records = list(stream)
     summaries, timings = summarize(records, game.metric_specs, order=labels)
     title = (f"{game.describe()} - {len(records)} games, seats {args.seats}, seed {args.seed}")
     console.print(leaderboard(summaries, game.metric_specs, title=title))

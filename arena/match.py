@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from .agent import SeatView
+from .errors import ArenaError
 from .game import CHANCE, TERMINAL, Outcome
 from .registry import check_agent_count, make_agent, make_game
 from .seeding import derive_rng, derive_seed
@@ -200,3 +201,22 @@ def run_jobs(jobs: Sequence[GameJob], game: "Game",
     """Play jobs one after another in this process, reusing one agent object per entrant."""
     for job in jobs:
         yield play(job, game, [agents_by_label[label] for label in job.labels])
+
+
+def run_match(game: "Game", specs: Sequence[str], games: int, seed: int,
+              seats: Literal["rotate", "fixed"] = "rotate",
+              game_spec: str | None = None) -> tuple[list[str], Iterator[GameRecord]]:
+    """Entrant labels and a lazy stream of records for a match in this process.
+
+    Builds one agent per entrant (checking the seat count first), so bad names or values
+    fail before any game is played.
+    """
+    check_agent_count(game, len(specs))
+    labels = entrant_labels(specs)
+    agents = {label: make_agent(spec, game) for label, spec in zip(labels, specs)}
+    for label, agent in agents.items():
+        if agent.interactive:
+            raise ArenaError(f"agent '{label}' waits for a person; use 'arena play'")
+    jobs = match_jobs(game_spec or game.name, game.preset, specs, games, seed, seats,
+                      labels=labels)
+    return labels, run_jobs(jobs, game, agents)

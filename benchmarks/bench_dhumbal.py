@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_dhumbal.py [--games N] [--rules PRESET]
 
-Plays ``--games`` games per line-up with ``arena.match.match_jobs`` + ``run_jobs`` (the code
+Plays ``--games`` games per line-up with ``arena.match.run_match`` (the code
 ``arena match`` runs: seeds, seat views, timing, records, illegal-move checks) in this one
 process, and prints decisions/s (all agents' decisions over the wall time of the whole match).
 """
@@ -13,8 +13,8 @@ import argparse
 import platform
 import time
 
-from arena.match import entrant_labels, match_jobs, run_jobs
-from arena.registry import make_agent, make_game
+from arena.match import run_match
+from arena.registry import make_game
 
 LINEUPS = {
     "random": ["random"] * 4,
@@ -26,12 +26,13 @@ LINEUPS = {
 
 def bench(rules: str, specs: list[str], games: int, seed: int = 0) -> tuple[int, float, int]:
     game = make_game("dhumbal", rules)
-    labels = entrant_labels(specs)
-    agents = {label: make_agent(spec, game) for label, spec in zip(labels, specs)}
-    jobs = match_jobs("dhumbal", rules, specs, games, seed, labels=labels)
+    _, records = run_match(game, specs, games, seed)
     t0 = time.perf_counter()
-    decisions = sum(sum(rec.decisions) for rec in run_jobs(jobs, game, agents))
-    return decisions, time.perf_counter() - t0, len(jobs)
+    played = decisions = 0
+    for rec in records:
+        decisions += sum(rec.decisions)
+        played += 1
+    return decisions, time.perf_counter() - t0, played
 
 
 def main() -> None:

@@ -74,6 +74,7 @@ def test_match_results_depend_on_the_seed(tmp_path):
     (["match", "dhumbal", "--agents", "random,random,random,random", "--json",
       "/no/such/dir/r.json"], "does not exist"),
     (["agents", "dhumbl"], "Did you mean 'dhumbal'"),
+    (["match", "dhumbal", "--agents", "human,random,random,random"], "use 'arena play'"),
     (["play", "dhumbal", "--vs", "expert,expert"], "seats 4 agents, but 3 were given"),
 ])
 def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, args, needle):

@@ -170,15 +170,13 @@ def test_study_agents_refuse_other_games():
 @pytest.mark.slow
 def test_expert_beats_the_study_heuristics_under_standard_rules():
     """The expert must be stronger than the study's agents: more than its 1/4 fair share."""
-    from arena.match import entrant_labels, match_jobs, run_jobs
+    from arena.match import run_match
     from arena.stats import summarize
 
     game = make_game("dhumbal", "standard")
-    specs = ["expert", "aggressive", "balanced", "opportunistic"]
-    labels = entrant_labels(specs)
-    agents = {lb: make_agent(s, game) for lb, s in zip(labels, specs)}
-    records = list(run_jobs(match_jobs("dhumbal", "standard", specs, 120, 7, labels=labels),
-                            game, agents))
+    labels, stream = run_match(game, ["expert", "aggressive", "balanced", "opportunistic"],
+                               120, 7)
+    records = list(stream)
     summaries, _ = summarize(records, game.metric_specs, order=labels)
     expert = summaries[0]
     assert expert.win_ci[0] > 0.25, f"expert win rate {expert.win_rate:.3f} {expert.win_ci}"

@@ -11,7 +11,7 @@ from scipy import stats as sps
 
 from arena.agent import Agent
 from arena.game import Outcome
-from arena.match import GameJob, entrant_labels, match_jobs, play, run_jobs
+from arena.match import GameJob, entrant_labels, match_jobs, play, run_match
 from arena.registry import make_agent, make_game, register_agent
 from arena.stats import mean_interval, summarize, wilson_interval
 
@@ -114,10 +114,8 @@ def test_agents_have_their_own_generators():
 def test_summary_counts_wins_ties_and_payoffs():
     game = make_game("dhumbal", "paper")
     specs = ["aggressive", "conservative", "balanced", "opportunistic"]
-    labels = entrant_labels(specs)
-    agents = {lb: make_agent(s, game) for lb, s in zip(labels, specs)}
-    records = list(run_jobs(match_jobs("dhumbal", "paper", specs, 40, 2, labels=labels),
-                            game, agents))
+    labels, stream = run_match(game, specs, 40, 2)
+    records = list(stream)
     # One tied game between two seats, to check fractional wins.
     tied = records[0]
     tied.winners, tied.win_shares = [0, 1], [0.5, 0.5, 0.0, 0.0]
