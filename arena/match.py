@@ -71,6 +71,14 @@ class GameRecord:
 
     TIMING_FIELDS = ("think_ns", "max_think_ns")
 
+    @property
+    def deal_key(self) -> str:
+        """The deal this game replays: the job id without its rotation (``.../d3/r1`` -> ``.../d3``).
+
+        Games with the same deal key held the same cards in different seat rotations.
+        """
+        return self.job_id.rsplit("/r", 1)[0]
+
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
