@@ -64,6 +64,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    p = sub.add_parser("tournament", help="run a tournament from a spec file (TOML)")
+    p.add_argument("spec", help="tournament spec, e.g. tournaments/examples/quick.toml")
+    p.add_argument("--out", help="output folder (default: out/<spec name>)")
+    p.add_argument("--workers", type=_positive, help="worker processes (default: one per core)")
+    p.add_argument("--backend", choices=("serial", "processes", "ray"), default="processes",
+                   help="where games run (default: processes)")
+    p.add_argument("--address", help="Ray cluster address (default: start a local cluster)")
+    p.add_argument("--resume", action="store_true",
+                   help="finish an interrupted run in --out (skips the games it stored)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("report", help="recompute a tournament's summary, tables and plots")
+    p.add_argument("out", help="a tournament's output folder")
+
     p = sub.add_parser("play", help="play a game yourself in the terminal against agents")
     p.add_argument("game", help="game spec, e.g. dhumbal")
     p.add_argument("--vs", required=True, help="the other seats' agents: 'expert,expert,expert'")
@@ -77,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"games": cmd_games, "agents": cmd_agents, "match": cmd_match,
+                "tournament": cmd_tournament, "report": cmd_report,
                 "play": cmd_play}[args.command](args)
     except ArenaError as exc:
         print(f"arena {args.command}: error: {exc}", file=sys.stderr)
@@ -192,6 +207,104 @@ def cmd_match(args: argparse.Namespace) -> int:
             "timing": [t.to_dict() for t in timings],
         })
         console.print(f"results written to {args.json}")
+    return 0
+
+
+def _progress_bar(err: Console):
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    return Progress(TextColumn("games"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("eta"),
+                    TimeRemainingColumn(), console=err, transient=True)
+
+
+def _print_tournament(summary: dict, out: Path, files: list[Path]) -> None:
+    from .report import console as report_console
+    from .report import h2h_table, pairs_table, seats_line, timing_table, tournament_leaderboard
+    from .stats import Timing
+
+    console = report_console()
+    notes = summary.get("notes", {})
+    title = (f"{notes.get('name', '')}: {summary['game']} ({summary['rules']}), "
+             f"{summary['games']} games, {notes.get('format', '')}, seats "
+             f"{notes.get('seats', '')}")
+    console.print(tournament_leaderboard(summary, title))
+    if "advanced" in notes:
+        console.print("Advanced to the final: " + "; ".join(
+            f"{g}: {', '.join(names)}" for g, names in notes["advanced"].items()))
+    if "sprt" in notes:
+        s = notes["sprt"]
+        console.print(f"SPRT {s['a']} vs {s['b']} (elo0 {s['elo0']:g}, elo1 {s['elo1']:g}): "
+                      f"{s['decision'] or 'undecided'} after {s['games']} games, "
+                      f"LLR {s['llr']:.2f}, score {s['score'] if s['score'] is None else round(s['score'], 3)}")
+    if summary["pairs"]:
+        console.print(pairs_table(summary))
+    console.print(h2h_table(summary))
+    console.print(seats_line(summary))
+    console.print(timing_table([Timing(**t) for t in summary["timing"]]))
+    console.print(f"written to {out}/: " + ", ".join(p.name for p in files))
+
+
+def cmd_tournament(args: argparse.Namespace) -> int:
+    from tournaments.run import TournamentRunner, open_store, stage_of, tournament_summary
+    from tournaments.runners import make_runner
+    from tournaments.spec import load_tournament
+
+    from .report import console as report_console
+    from .report import write_tournament_files
+
+    t = load_tournament(args.spec)
+    out = Path(args.out or Path("out") / t.name)
+    if args.address and args.backend != "ray":
+        raise ArenaError("--address needs --backend ray")
+    runner = make_runner(args.backend, args.workers, args.address)
+    try:
+        store = open_store(t, out, args.resume)
+        err = report_console(stderr=True)
+        err.print(f"{t.name}: {t.format} of {len(t.agents)} agents, backend {runner.name} "
+                  f"({runner.workers} worker{'s' if runner.workers > 1 else ''}), store "
+                  f"{store.path}" + (f", resuming with {store.count()} games" if args.resume
+                                     and store.count() else ""))
+        if not args.no_progress and err.is_terminal:
+            bar = _progress_bar(err)
+            with bar:
+                task = bar.add_task("games", total=None, rate="")
+
+                def progress(done: int, total: int) -> None:
+                    speed = bar.tasks[0].speed
+                    bar.update(task, completed=done, total=total,
+                               rate=f"{speed:.0f} games/s" if speed else "")
+
+                TournamentRunner(t, store, runner, progress).run()
+        else:
+            TournamentRunner(t, store, runner).run()
+    finally:
+        runner.close()
+    summary = tournament_summary(t, store)
+    files = write_tournament_files(out, summary, store.records(), stage_of)
+    store.close()
+    _print_tournament(summary, out, files)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from tournaments.run import load_stored_tournament, stage_of, tournament_summary
+
+    from .report import write_tournament_files
+    from .store import FILENAME, Store
+
+    out = Path(args.out)
+    if not (out / FILENAME).is_file():
+        raise ArenaError(f"{out}: no {FILENAME} here; give a tournament's output folder")
+    store = Store(out / FILENAME)
+    try:
+        t = load_stored_tournament(store)
+        summary = tournament_summary(t, store)
+        files = write_tournament_files(out, summary, store.records(), stage_of)
+    finally:
+        store.close()
+    _print_tournament(summary, out, files)
     return 0
 
 

@@ -10,6 +10,8 @@ holds every seat's cards equally often.
 from __future__ import annotations
 
 import dataclasses
+import signal
+import threading
 import time
 import traceback
 from collections.abc import Iterator, Sequence
@@ -43,6 +45,16 @@ class GameJob:
     """The entrant's display name per seat (distinct even when specs repeat)."""
     seed: int
     """The deal seed: jobs with the same seed play the same cards."""
+    time_per_move: float | None = None
+    """Seconds an agent may think per decision; over it, the agent forfeits the game."""
+
+
+class AgentTimeout(Exception):
+    """An agent went over its time budget for one decision."""
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise AgentTimeout("interrupted at the time budget")
 
 
 @dataclass
@@ -68,8 +80,10 @@ class GameRecord:
     errors: list[dict[str, Any]] = field(default_factory=list)
     forfeit: int | None = None
     metrics: dict[str, list[Any]] = field(default_factory=dict)
+    think_hist: list[dict[int, int]] = field(default_factory=list)
+    """Per seat, decision times binned by ``time_bin`` (for percentiles without every time)."""
 
-    TIMING_FIELDS = ("think_ns", "max_think_ns")
+    TIMING_FIELDS = ("think_ns", "max_think_ns", "think_hist")
 
     @property
     def deal_key(self) -> str:
@@ -111,49 +125,21 @@ def play(job: GameJob, game: "Game | None" = None,
     fallback_rng = derive_rng(job.seed, job.job_id, "fallback")
     actions: list[int] = []
     decisions, think, longest, illegal = [0] * n, [0] * n, [0] * n, [0] * n
+    hist: list[dict[int, int]] = [{} for _ in range(n)]
     errors: list[dict[str, Any]] = []
-    outcome: Outcome | None = None
-    clock = time.perf_counter_ns
-    append = actions.append
-    while True:
-        p = state.current_player
-        if p < 0:
-            if p == TERMINAL:
-                break
-            if p == CHANCE:
-                outcomes = state.chance_outcomes()
-                a = chance_rng.choices([o for o, _ in outcomes], [w for _, w in outcomes])[0]
-                state._apply(a)
-                append(a)
-                continue
-            raise RuntimeError(f"{game.name}: unexpected current_player {p}")
-        legal = state.legal_actions()
-        t0 = clock()
-        try:
-            a = agents[p].act(views[p], legal)
-        except Exception as exc:  # noqa: BLE001 - an agent's bug loses its game, not the run
-            errors.append({
-                "seat": p, "agent": job.labels[p], "type": type(exc).__name__,
-                "message": str(exc)[:500], "where": traceback.format_exc(limit=3)[-1500:],
-                "move": len(actions),
-            })
-            outcome = Outcome.forfeited(n, p)
-            break
-        dt = clock() - t0
-        think[p] += dt
-        if dt > longest[p]:
-            longest[p] = dt
-        decisions[p] += 1
-        if type(a) is not int:
-            try:
-                a = int(a)
-            except (TypeError, ValueError):
-                a = -1
-        if a not in legal:
-            illegal[p] += 1
-            a = fallback_rng.choice(legal)
-        state._apply(a)
-        append(a)
+    limit_ns = None if job.time_per_move is None else int(job.time_per_move * 1e9)
+    # A budget is enforced twice: an interval timer interrupts an agent that runs past it
+    # (so a game never hangs; main thread only), and the measured time decides.
+    alarm = (limit_ns is not None and hasattr(signal, "setitimer")
+             and threading.current_thread() is threading.main_thread())
+    previous_handler = signal.signal(signal.SIGALRM, _alarm) if alarm else None
+    try:
+        outcome = _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions,
+                        decisions, think, longest, hist, illegal, errors, limit_ns, alarm)
+    finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous_handler)
     if outcome is None:
         outcome = state.outcome()
     for s, agent in enumerate(agents):
@@ -164,8 +150,76 @@ def play(job: GameJob, game: "Game | None" = None,
         returns=list(outcome.returns), ranks=list(outcome.ranks), winners=list(outcome.winners),
         win_shares=list(outcome.win_shares), decisions=decisions, think_ns=think,
         max_think_ns=longest, illegal=illegal, errors=errors, forfeit=outcome.forfeit,
-        metrics=state.metrics(),
+        metrics=state.metrics(), think_hist=hist,
     )
+
+
+def time_bin_upper_ns(key: int) -> int:
+    """Upper edge (ns) of a decision-time bin: quarter-octave bins, at most 25% wide."""
+    b, sub = key >> 2, key & 3
+    if b <= 3:
+        return 1 << b
+    return (1 << (b - 1)) + ((sub + 1) << (b - 3))
+
+
+def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decisions, think,
+          longest, hist, illegal, errors, limit_ns, alarm) -> Outcome | None:
+    """The move loop of ``play``; returns a forfeit outcome, or None at the normal end."""
+    clock = time.perf_counter_ns
+    append = actions.append
+    while True:
+        p = state.current_player
+        if p < 0:
+            if p == TERMINAL:
+                return None
+            if p == CHANCE:
+                outcomes = state.chance_outcomes()
+                a = chance_rng.choices([o for o, _ in outcomes], [w for _, w in outcomes])[0]
+                state._apply(a)
+                append(a)
+                continue
+            raise RuntimeError(f"{state.game.name}: unexpected current_player {p}")
+        legal = state.legal_actions()
+        t0 = clock()
+        try:
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, limit_ns / 1e9)
+                try:
+                    a = agents[p].act(views[p], legal)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            else:
+                a = agents[p].act(views[p], legal)
+            if limit_ns is not None and clock() - t0 > limit_ns:
+                raise AgentTimeout(f"took {(clock() - t0) / 1e9:.3f} s, over the budget "
+                                   f"of {limit_ns / 1e9:g} s per move")
+        except Exception as exc:  # noqa: BLE001 - an agent's bug loses its game, not the run
+            errors.append({
+                "seat": p, "agent": job.labels[p], "type": type(exc).__name__,
+                "message": str(exc)[:500], "where": traceback.format_exc(limit=3)[-1500:],
+                "move": len(actions),
+            })
+            return Outcome.forfeited(n, p)
+        dt = clock() - t0
+        think[p] += dt
+        if dt > longest[p]:
+            longest[p] = dt
+        decisions[p] += 1
+        b = dt.bit_length()
+        key = (b << 2) | (dt >> (b - 3) & 3) if b > 3 else b << 2
+        h = hist[p]
+        h[key] = h.get(key, 0) + 1
+        if type(a) is not int:
+            try:
+                a = int(a)
+            except (TypeError, ValueError):
+                a = -1
+        if a not in legal:
+            illegal[p] += 1
+            a = fallback_rng.choice(legal)
+        state._apply(a)
+        append(a)
+    return None
 
 
 def entrant_labels(specs: Sequence[str]) -> list[str]:

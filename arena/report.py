@@ -53,10 +53,11 @@ def console(stderr: bool = False) -> Console:
 
 def timing_table(timings: Sequence["Timing"]) -> Table:
     table = Table(title="Decision time (wall clock, varies between runs)", title_justify="left")
-    for col in ("agent", "decisions", "ms per decision", "slowest ms"):
+    for col in ("agent", "decisions", "ms per decision", "p95 ms", "slowest ms"):
         table.add_column(col, justify="left" if col == "agent" else "right")
     for t in timings:
-        table.add_row(t.name, str(t.decisions), _num(t.ms_per_decision, 4), _num(t.max_ms, 2))
+        table.add_row(t.name, str(t.decisions), _num(t.ms_per_decision, 4), _num(t.p95_ms, 4),
+                      _num(t.max_ms, 2))
     return table
 
 
@@ -83,3 +84,199 @@ def write_json(path: str | os.PathLike, data: Any) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# -- tournament reports -------------------------------------------------------------------
+
+def tournament_leaderboard(summary: dict[str, Any], title: str = "") -> Table:
+    """Agents by Elo: win rate, payoff, Elo with CI and rank interval, openskill, metrics."""
+    metric_names = [m["name"] for m in summary.get("metrics", [])]
+    table = Table(title=title or None, title_justify="left")
+    for col in ("#", "agent", "family", "games", "win rate (95% CI)", "payoff (95% CI)",
+                "Elo (95% CI)", "rank", "openskill"):
+        table.add_column(col, justify="left" if col in ("agent", "family") else "right")
+    for m in metric_names:
+        table.add_column(m.replace("_per_", "/").replace("_", " "), justify="right")
+    table.add_column("errors", justify="right")
+    for i, a in enumerate(summary["agents"], 1):
+        elo = "-" if a["elo"] is None else (
+            f"{a['elo']:.0f} ({a['elo_ci'][0]:.0f}-{a['elo_ci'][1]:.0f})" if a["elo_ci"]
+            else f"{a['elo']:.0f}")
+        rank = "-" if not a["rank_ci"] else (
+            f"{a['rank_ci'][0]:g}" if a["rank_ci"][0] == a["rank_ci"][1]
+            else f"{a['rank_ci'][0]:g}-{a['rank_ci'][1]:g}")
+        skill = a.get("openskill") or {}
+        row = [str(i), a["name"], a.get("family") or "", str(a["games"]),
+               f"{a['win_rate']:.3f} ({a['win_ci'][0]:.3f}-{a['win_ci'][1]:.3f})",
+               f"{_num(a['payoff'], 2)} ({_num(a['payoff_ci'][0], 2)} to "
+               f"{_num(a['payoff_ci'][1], 2)})",
+               elo, rank, _num(skill.get("ordinal"), 2)]
+        row += [_num(a["metrics"].get(m)) for m in metric_names]
+        row.append(str(a["errors"]))
+        table.add_row(*row)
+    return table
+
+
+def pairs_table(summary: dict[str, Any]) -> Table:
+    adjust = summary.get("adjust", "holm")
+    table = Table(title=f"Pairwise (Welch t on per-game wins, {adjust}-adjusted; paired test "
+                        "on duplicate deals)", title_justify="left")
+    for col in ("a", "b", "games", "win a", "win b", "Cohen's d", "p", "p adj", "p paired adj",
+                ""):
+        table.add_column(col, justify="left" if col in ("a", "b", "") else "right")
+    for p in summary["pairs"]:
+        mark = "*" if p["significant"] else ""
+        table.add_row(p["a"], p["b"], str(p["games"]), _num(p["win_a"]), _num(p["win_b"]),
+                      _num(p["cohens_d"], 2), _p(p["p"]), _p(p["p_adjusted"]),
+                      _p(p["p_paired_adjusted"]), mark)
+    return table
+
+
+def _p(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return "<1e-4" if x < 1e-4 else f"{x:.4f}"
+
+
+def h2h_table(summary: dict[str, Any]) -> Table:
+    h2h = summary["head_to_head"]
+    names = [a["name"] for a in summary["agents"]]
+    table = Table(title="Head to head: score of row against column (by rank, ties 0.5)",
+                  title_justify="left")
+    table.add_column("")
+    for n in names:
+        table.add_column(n, justify="right")
+    for a in names:
+        table.add_row(a, *[_num(h2h[a][b]) if h2h[a][b] is not None else "" for b in names])
+    return table
+
+
+def seats_line(summary: dict[str, Any]) -> str:
+    s = summary["seats"]
+    rates = ", ".join(f"seat {r['seat']} {r['win_rate']:.3f}" for r in s["seats"])
+    p = _p(s["p"]) if s["p"] is not None else "-"
+    return f"Win rate by seat: {rates} (chi-square p = {p})"
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+    import csv
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            w.writerows([[("" if v is None else v) for v in row] for row in rows])
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_tournament_files(out: Path, summary: dict[str, Any], records: Sequence[Any],
+                           stage_of: Any) -> list[Path]:
+    """summary.json, summary.csv, pairs.csv, games.csv and the PNG plots in ``out``."""
+    out = Path(out)
+    write_json(out / "summary.json", summary)
+    metric_names = [m["name"] for m in summary.get("metrics", [])]
+    rows = []
+    for a in summary["agents"]:
+        skill = a.get("openskill") or {}
+        rows.append([a["name"], a["spec"], a.get("family"), a["games"], a["wins"], a["win_rate"],
+                     a["win_ci"][0], a["win_ci"][1], a["payoff"], a["payoff_ci"][0],
+                     a["payoff_ci"][1], a["elo"], *(a["elo_ci"] or [None, None]),
+                     *(a["rank_ci"] or [None, None]), skill.get("mu"), skill.get("sigma"),
+                     skill.get("ordinal"), a["illegal"], a["errors"],
+                     *[a["metrics"].get(m) for m in metric_names]])
+    _write_csv(out / "summary.csv",
+               ["name", "spec", "family", "games", "wins", "win_rate", "win_ci_low",
+                "win_ci_high", "payoff", "payoff_ci_low", "payoff_ci_high", "elo", "elo_ci_low",
+                "elo_ci_high", "rank_low", "rank_high", "openskill_mu", "openskill_sigma",
+                "openskill_ordinal", "illegal", "errors", *metric_names], rows)
+    pair_keys = list(summary["pairs"][0]) if summary["pairs"] else ["a", "b"]
+    _write_csv(out / "pairs.csv", pair_keys,
+               [[p[k] for k in pair_keys] for p in summary["pairs"]])
+    game_rows = []
+    for rec in records:
+        err = {e["seat"]: f"{e['type']}: {e['message']}" for e in rec.errors}
+        for seat, label in enumerate(rec.labels):
+            game_rows.append([rec.job_id, stage_of(rec.job_id), rec.deal_key, seat, label,
+                              rec.agents[seat], rec.ranks[seat], rec.win_shares[seat],
+                              rec.returns[seat], rec.decisions[seat], rec.illegal[seat],
+                              err.get(seat, "")])
+    _write_csv(out / "games.csv", ["job_id", "stage", "deal", "seat", "agent", "spec", "rank",
+                                   "win_share", "payoff", "decisions", "illegal", "error"],
+               game_rows)
+    return [out / "summary.json", out / "summary.csv", out / "pairs.csv", out / "games.csv",
+            *plot_summary(out, summary)]
+
+
+def plot_summary(out: Path, summary: dict[str, Any]) -> list[Path]:
+    """elo.png (Elo with 95% CI bars), head_to_head.png (heatmap), seats.png (win by seat)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    paths = []
+    agents = [a for a in summary["agents"] if a["elo"] is not None]
+    if agents:
+        fig, ax = plt.subplots(figsize=(7, 0.5 * len(agents) + 1.5))
+        ys = list(range(len(agents)))[::-1]
+        elo = [a["elo"] for a in agents]
+        lo = [a["elo"] - (a["elo_ci"] or [a["elo"]] * 2)[0] for a in agents]
+        hi = [(a["elo_ci"] or [a["elo"]] * 2)[1] - a["elo"] for a in agents]
+        ax.errorbar(elo, ys, xerr=[lo, hi], fmt="o", capsize=4)
+        ax.set_yticks(ys, [a["name"] for a in agents])
+        ax.axvline(1500, color="grey", lw=0.8, ls="--")
+        ax.set_xlabel("Bradley-Terry Elo (95% bootstrap CI)")
+        ax.set_title(f"{summary['game']} ({summary['rules']}): {summary['games']} games")
+        fig.tight_layout()
+        fig.savefig(out / "elo.png", dpi=120)
+        plt.close(fig)
+        paths.append(out / "elo.png")
+    names = [a["name"] for a in summary["agents"]]
+    if names:
+        h2h = summary["head_to_head"]
+        grid = [[(h2h[a][b] if h2h[a][b] is not None else math.nan) for b in names]
+                for a in names]
+        fig, ax = plt.subplots(figsize=(1.1 * len(names) + 2.5, 0.9 * len(names) + 1.8))
+        im = ax.imshow(grid, cmap="RdBu", vmin=0, vmax=1)
+        ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
+        ax.set_yticks(range(len(names)), names)
+        for i in range(len(names)):
+            for j in range(len(names)):
+                if not math.isnan(grid[i][j]):
+                    ax.text(j, i, f"{grid[i][j]:.2f}", ha="center", va="center", fontsize=8)
+        fig.colorbar(im, ax=ax, label="score of row vs column")
+        ax.set_title("Head to head")
+        fig.tight_layout()
+        fig.savefig(out / "head_to_head.png", dpi=120)
+        plt.close(fig)
+        paths.append(out / "head_to_head.png")
+    seats = summary["seats"]["seats"]
+    if seats:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        xs = [s["seat"] for s in seats]
+        rates = [s["win_rate"] for s in seats]
+        err = [[r - s["win_ci"][0] for r, s in zip(rates, seats)],
+               [s["win_ci"][1] - r for r, s in zip(rates, seats)]]
+        ax.bar(xs, rates, yerr=err, capsize=4, color="#7aa6c2", label="all agents")
+        for a in summary["agents"]:
+            by_seat = a.get("win_rate_by_seat") or []
+            pts = [(s, r) for s, r in enumerate(by_seat) if r is not None]
+            if pts:
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=".", lw=0.8,
+                        label=a["name"])
+        ax.axhline(1 / len(seats), color="grey", lw=0.8, ls="--")
+        ax.set_xticks(xs)
+        ax.set_xlabel("seat (0 moves first)")
+        ax.set_ylabel("win rate")
+        p = summary["seats"]["p"]
+        ax.set_title("Win rate by seat" + (f" (chi-square p = {p:.3g})" if p is not None else ""))
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(out / "seats.png", dpi=120)
+        plt.close(fig)
+        paths.append(out / "seats.png")
+    return paths

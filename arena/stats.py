@@ -112,10 +112,26 @@ class Timing:
     name: str
     decisions: int
     ms_per_decision: float
+    p95_ms: float
+    """95th percentile, as the upper edge of its histogram bin (at most 25% high)."""
     max_ms: float
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _percentile_ms(hist: dict[int, int], q: float) -> float:
+    from .match import time_bin_upper_ns
+
+    total = sum(hist.values())
+    if not total:
+        return math.nan
+    seen = 0
+    for key in sorted(hist):
+        seen += hist[key]
+        if seen >= q * total:
+            return time_bin_upper_ns(key) / 1e6
+    return math.nan  # pragma: no cover
 
 
 def summarize(records: Sequence["GameRecord"], metric_specs: Sequence["MetricSpec"] = (),
@@ -125,6 +141,7 @@ def summarize(records: Sequence["GameRecord"], metric_specs: Sequence["MetricSpe
     per_game: dict[str, list[dict[str, Any]]] = {}
     out: dict[str, AgentSummary] = {}
     think: dict[str, list[int]] = {}
+    hists: dict[str, dict[int, int]] = {}
     for rec in records:
         for seat, label in enumerate(rec.labels):
             s = out.get(label)
@@ -143,6 +160,10 @@ def summarize(records: Sequence["GameRecord"], metric_specs: Sequence["MetricSpe
             t[0] += rec.decisions[seat]
             t[1] += rec.think_ns[seat]
             t[2] = max(t[2], rec.max_think_ns[seat])
+            if rec.think_hist:
+                h = hists.setdefault(label, {})
+                for key, count in rec.think_hist[seat].items():
+                    h[int(key)] = h.get(int(key), 0) + count
     names = list(order) if order is not None else list(out)
     summaries, timings = [], []
     for name in names:
@@ -156,5 +177,6 @@ def summarize(records: Sequence["GameRecord"], metric_specs: Sequence["MetricSpe
             s.metrics = {m.name: aggregate_metric(m, per_game[name]) for m in metric_specs}
         summaries.append(s)
         d, ns, mx = think.get(name, (0, 0, 0))
-        timings.append(Timing(name, d, (ns / d / 1e6) if d else math.nan, mx / 1e6))
+        timings.append(Timing(name, d, (ns / d / 1e6) if d else math.nan,
+                              _percentile_ms(hists.get(name, {}), 0.95), mx / 1e6))
     return summaries, timings

@@ -1,0 +1,303 @@
+"""Pairwise significance tests between agents (Welch, Cohen's d, paired duplicate-deal test,
+Holm/Bonferroni adjustment) and the win rate by seat with a chi-square test of first-mover bias.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from .stats import wilson_interval
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .match import GameRecord
+
+Adjust = Literal["holm", "bonferroni"]
+ADJUST_METHODS: tuple[str, ...] = ("holm", "bonferroni")
+
+
+@dataclass
+class PairTest:
+    """The comparison of agents ``a`` and ``b`` over the games they both played.
+
+    ``p`` is Welch's t-test on the per-game win indicators (an agent's mean win share over
+    its seats in the game), ``p_payoff`` the same on per-game payoffs, ``p_paired`` the
+    one-sample t-test of the per-deal differences of mean win share (None with fewer than
+    two shared deals or when every deal gives the same difference). The ``*_adjusted``
+    values are adjusted across all pairs of the call (the paired ones across the pairs that
+    have a paired test).
+    """
+
+    a: str
+    b: str
+    games: int
+    """Games in which both played."""
+    win_a: float
+    """Mean per-game win indicator of ``a`` over the shared games."""
+    win_b: float
+    payoff_a: float
+    """Mean per-game payoff of ``a`` over the shared games."""
+    payoff_b: float
+    t: float
+    """Welch's t of the win indicators (a - b); nan with a single shared game."""
+    p: float
+    p_adjusted: float
+    cohens_d: float
+    """(win_a - win_b) / pooled SD; nan with a single shared game."""
+    t_payoff: float
+    p_payoff: float
+    deals: int
+    """Deals (``GameRecord.deal_key``) in which both played."""
+    t_paired: float | None
+    p_paired: float | None
+    p_paired_adjusted: float | None
+    significant: bool
+    """``p_adjusted < alpha`` (0.05 by default)."""
+    significant_paired: bool | None
+    """``p_paired_adjusted < alpha``; None without a paired test."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (floats, ints, bools, None) for JSON."""
+        return asdict(self)
+
+
+@dataclass
+class SeatRow:
+    """Results of one seat over all games."""
+
+    seat: int
+    games: int
+    wins: float
+    """Sum of the seat's win shares (a k-way tie for first counts 1/k)."""
+    win_rate: float
+    win_ci: tuple[float, float]
+    """Wilson 95% score interval of the win rate."""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["win_ci"] = list(self.win_ci)
+        return data
+
+
+@dataclass
+class SeatTable:
+    """Win rate by seat and Pearson's chi-square test that every seat wins equally often."""
+
+    num_seats: int
+    games: int
+    seats: list[SeatRow]
+    chi2: float | None
+    """None when no seat won anything (no games, or only games without a winner)."""
+    dof: int
+    p: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"num_seats": self.num_seats, "games": self.games,
+                "seats": [row.to_dict() for row in self.seats],
+                "chi2": self.chi2, "dof": self.dof, "p": self.p}
+
+
+def _per_game(rec: "GameRecord") -> dict[str, tuple[float, float]]:
+    """label -> (mean win share, mean payoff) over that label's seats in one game."""
+    acc: dict[str, list[float]] = {}
+    for seat, label in enumerate(rec.labels):
+        a = acc.setdefault(label, [0.0, 0.0, 0.0])
+        a[0] += rec.win_shares[seat]
+        a[1] += rec.returns[seat]
+        a[2] += 1
+    return {label: (w / n, r / n) for label, (w, r, n) in acc.items()}
+
+
+def _constant(x: np.ndarray) -> bool:
+    return bool(x.size == 0 or np.all(x == x[0]))
+
+
+def welch(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
+    """(t, p) of Welch's two-sided t-test, ``scipy.stats.ttest_ind(x, y, equal_var=False)``.
+
+    Guards (where scipy gives nan): fewer than two values in either sample -> (nan, 1.0),
+    i.e. no evidence; both samples constant -> (0.0, 1.0) if their means are equal, else
+    (+-inf, 0.0) (a difference without any noise).
+    """
+    from scipy import stats
+
+    xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if xa.size < 2 or ya.size < 2:
+        return (math.nan, 1.0)
+    if _constant(xa) and _constant(ya):
+        diff = float(xa[0] - ya[0])
+        return (0.0, 1.0) if diff == 0.0 else (math.copysign(math.inf, diff), 0.0)
+    with warnings.catch_warnings():
+        # scipy warns of "catastrophic cancellation" whenever one sample is constant, which
+        # win indicators often are (an agent that never won); the result is still exact.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = stats.ttest_ind(xa, ya, equal_var=False)
+    return (float(res.statistic), float(res.pvalue))
+
+
+def cohens_d(x: Sequence[float], y: Sequence[float]) -> float:
+    """(mean x - mean y) / pooled SD, SD^2 = ((n1-1) s1^2 + (n2-1) s2^2) / (n1 + n2 - 2).
+
+    nan when n1 + n2 < 3 or a sample is empty; with a zero pooled SD, 0.0 for equal means
+    and +-inf otherwise.
+    """
+    xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    n1, n2 = xa.size, ya.size
+    if n1 == 0 or n2 == 0 or n1 + n2 < 3:
+        return math.nan
+    diff = float(xa.mean() - ya.mean())
+    ss = (float(np.var(xa, ddof=1)) * (n1 - 1) if n1 > 1 else 0.0) + \
+         (float(np.var(ya, ddof=1)) * (n2 - 1) if n2 > 1 else 0.0)
+    sd = math.sqrt(ss / (n1 + n2 - 2))
+    if sd == 0.0:
+        return 0.0 if diff == 0.0 else math.copysign(math.inf, diff)
+    return diff / sd
+
+
+def paired_deal_test(diffs: Sequence[float]) -> tuple[float, float] | None:
+    """(t, p) of ``scipy.stats.ttest_1samp(diffs, 0)``; None for < 2 values or zero variance."""
+    from scipy import stats
+
+    d = np.asarray(diffs, dtype=float)
+    if d.size < 2 or _constant(d):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = stats.ttest_1samp(d, 0.0)
+    return (float(res.statistic), float(res.pvalue))
+
+
+def adjust_pvalues(pvalues: Sequence[float], method: str = "holm") -> list[float]:
+    """Family-wise adjusted p-values (``statsmodels.stats.multitest.multipletests``)."""
+    if method not in ADJUST_METHODS:
+        raise ValueError(f"unknown p-value adjustment {method!r}; use one of {ADJUST_METHODS}")
+    if not pvalues:
+        return []
+    from statsmodels.stats.multitest import multipletests
+
+    return [float(v) for v in multipletests(list(pvalues), method=method)[1]]
+
+
+def pairwise_tests(records: Sequence["GameRecord"], names: Sequence[str],
+                   adjust: Adjust = "holm", alpha: float = 0.05) -> list[PairTest]:
+    """Tests for every pair ``(a, b)`` of ``names`` (a before b) that shared a game.
+
+    Pairs come in ``names`` order (a's index, then b's); labels not in ``names`` are ignored.
+    Note that Welch's test treats a's and b's per-game values as independent samples,
+    although in a shared game they are negatively correlated (only one can win); the paired
+    per-deal test has no such assumption.
+    """
+    names = list(names)
+    if len(set(names)) != len(names):
+        raise ValueError("pairwise_tests: names must be distinct")
+    wanted = set(names)
+    games: list[dict[str, tuple[float, float]]] = []
+    deal_keys: list[str] = []
+    played: dict[str, set[int]] = defaultdict(set)
+    for rec in records:
+        values = _per_game(rec)
+        i = len(games)
+        games.append(values)
+        deal_keys.append(rec.deal_key)
+        for label in values:
+            if label in wanted:
+                played[label].add(i)
+
+    raw: list[dict[str, Any]] = []
+    for ia, a in enumerate(names):
+        for b in names[ia + 1:]:
+            shared = sorted(played[a] & played[b])
+            if not shared:
+                continue
+            wa = [games[i][a][0] for i in shared]
+            wb = [games[i][b][0] for i in shared]
+            pa = [games[i][a][1] for i in shared]
+            pb = [games[i][b][1] for i in shared]
+            t, p = welch(wa, wb)
+            t_pay, p_pay = welch(pa, pb)
+            by_deal: dict[str, list[int]] = defaultdict(list)
+            for i in shared:
+                by_deal[deal_keys[i]].append(i)
+            diffs = [float(np.mean([games[i][a][0] for i in idx]))
+                     - float(np.mean([games[i][b][0] for i in idx]))
+                     for idx in by_deal.values()]
+            paired = paired_deal_test(diffs)
+            raw.append(dict(
+                a=a, b=b, games=len(shared), win_a=float(np.mean(wa)), win_b=float(np.mean(wb)),
+                payoff_a=float(np.mean(pa)), payoff_b=float(np.mean(pb)), t=t, p=p,
+                cohens_d=cohens_d(wa, wb), t_payoff=t_pay, p_payoff=p_pay, deals=len(by_deal),
+                t_paired=None if paired is None else paired[0],
+                p_paired=None if paired is None else paired[1]))
+
+    p_adj = adjust_pvalues([r["p"] for r in raw], adjust)
+    with_paired = [k for k, r in enumerate(raw) if r["p_paired"] is not None]
+    pp_adj: list[float | None] = [None] * len(raw)
+    for k, v in zip(with_paired, adjust_pvalues([raw[k]["p_paired"] for k in with_paired],
+                                                adjust)):
+        pp_adj[k] = v
+    out = []
+    for r, pa_, ppa in zip(raw, p_adj, pp_adj):
+        out.append(PairTest(**r, p_adjusted=pa_, p_paired_adjusted=ppa,
+                            significant=pa_ < alpha,
+                            significant_paired=None if ppa is None else ppa < alpha))
+    return out
+
+
+def _check_seats(records: Sequence["GameRecord"], num_seats: int) -> None:
+    if num_seats < 1:
+        raise ValueError("num_seats must be positive")
+    for rec in records:
+        if len(rec.labels) != num_seats:
+            raise ValueError(f"{rec.job_id}: {len(rec.labels)} seats, expected {num_seats}; "
+                             "pass the games of one table size")
+
+
+def seat_table(records: Sequence["GameRecord"], num_seats: int) -> SeatTable:
+    """Win rate per seat (Wilson CI) and a chi-square test of seat independence.
+
+    Every record must have ``num_seats`` seats (else ValueError).
+    """
+    from scipy import stats
+
+    _check_seats(records, num_seats)
+    n = len(records)
+    wins = [math.fsum(rec.win_shares[s] for rec in records) for s in range(num_seats)]
+    rows = [SeatRow(seat=s, games=n, wins=wins[s], win_rate=wins[s] / n if n else 0.0,
+                    win_ci=wilson_interval(wins[s], n)) for s in range(num_seats)]
+    # Pearson's goodness-of-fit test of the winning seat against equal expected wins
+    # (scipy.stats.chisquare), not chi2_contingency on seats x (wins, non-wins): each game
+    # hands out one win (shared on ties), so the winning seat is one multinomial draw over
+    # the seats, and the seats' rows are not independent samples. The contingency statistic
+    # is the goodness-of-fit one times N/(N-1) (twice as large for two seats: seat 1's wins
+    # are seat 0's losses), so it would overstate first-mover bias. Fractional wins from
+    # ties are used as they are (a close approximation). Team games, where several seats
+    # win at once, break the one-win-per-game model: read their p-value with care.
+    total = math.fsum(wins)
+    dof = num_seats - 1
+    chi2: float | None = None
+    p: float | None = None
+    if total > 0 and num_seats > 1:
+        res = stats.chisquare(wins, [total / num_seats] * num_seats)
+        chi2, p = float(res.statistic), float(res.pvalue)
+    return SeatTable(num_seats=num_seats, games=n, seats=rows, chi2=chi2, dof=dof, p=p)
+
+
+def seat_by_agent(records: Sequence["GameRecord"], names: Sequence[str],
+                  num_seats: int) -> dict[str, list[float | None]]:
+    """Each name's win rate in each seat (None where it never sat there)."""
+    _check_seats(records, num_seats)
+    wins = {name: [0.0] * num_seats for name in names}
+    count = {name: [0] * num_seats for name in names}
+    for rec in records:
+        for seat, label in enumerate(rec.labels):
+            if label in wins:
+                wins[label][seat] += rec.win_shares[seat]
+                count[label][seat] += 1
+    return {name: [wins[name][s] / count[name][s] if count[name][s] else None
+                   for s in range(num_seats)] for name in names}

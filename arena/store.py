@@ -1,0 +1,111 @@
+"""The result store: one SQLite file per tournament, a row per finished game.
+
+Rows are written as games finish, one transaction each (WAL journal), keyed by the job id,
+so a run killed at any moment (even ``kill -9``) keeps every game it reported and a resumed
+run never counts a game twice (``INSERT OR IGNORE``). The store is the single source of truth:
+every statistic and report is recomputed from it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import ArenaError
+from .match import GameRecord
+
+FILENAME = "results.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS games (
+    job_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    stage TEXT NOT NULL,
+    finished REAL NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS games_stage ON games (stage, seq);
+"""
+
+
+class StoreError(ArenaError):
+    """The store cannot be used as asked (a different tournament, a damaged file)."""
+
+
+class Store:
+    """Append-only game records in ``folder/results.sqlite``."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL: a commit survives the process dying (kill -9), not a power cut; it
+            # avoids an fsync per game.
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a usable result store ({exc})") from None
+
+    # -- metadata --------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # -- games ------------------------------------------------------------------------------
+    def add(self, record: GameRecord, seq: int, stage: str) -> bool:
+        """Store one finished game; False if its job id was already stored."""
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO games (job_id, seq, stage, finished, record) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (record.job_id, seq, stage, time.time(),
+             json.dumps(record.to_dict(), separators=(",", ":"))),
+        )
+        return cur.rowcount == 1
+
+    def add_many(self, items: Iterable[tuple[GameRecord, int, str]]) -> int:
+        """Store several games in one transaction; returns how many were new."""
+        added = 0
+        with self.conn:
+            self.conn.execute("BEGIN")
+            for record, seq, stage in items:
+                added += self.add(record, seq, stage)
+        return added
+
+    def finished_ids(self) -> set[str]:
+        return {row[0] for row in self.conn.execute("SELECT job_id FROM games")}
+
+    def count(self, stage: str | None = None) -> int:
+        if stage is None:
+            return self.conn.execute("SELECT COUNT(*) FROM games").fetchone()[0]
+        return self.conn.execute("SELECT COUNT(*) FROM games WHERE stage = ?",
+                                 (stage,)).fetchone()[0]
+
+    def records(self, stage: str | None = None) -> list[GameRecord]:
+        """Stored games in schedule order (``seq``), optionally of one stage."""
+        if stage is None:
+            rows = self.conn.execute("SELECT record FROM games ORDER BY seq, job_id")
+        else:
+            rows = self.conn.execute(
+                "SELECT record FROM games WHERE stage = ? ORDER BY seq, job_id", (stage,))
+        return [GameRecord.from_dict(json.loads(r[0])) for r in rows]
+
+    def stages(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT stage FROM games GROUP BY stage ORDER BY MIN(seq)")]
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

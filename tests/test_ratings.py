@@ -1,0 +1,282 @@
+"""Ratings: pairwise comparisons, Bradley-Terry Elo against an independent fit and known
+truth, bootstrap intervals, openskill against the library itself, SPRT, head-to-head."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from arena.match import GameRecord
+from arena.ratings import (
+    bootstrap_elo,
+    bradley_terry,
+    head_to_head,
+    openskill_ratings,
+    pairwise_results,
+    rank_above,
+    sprt_bounds,
+    sprt_decision,
+    sprt_llr,
+)
+
+# Written out here rather than imported, so the tests do not share the module's constant.
+LOG_TO_ELO = 400.0 / math.log(10.0)
+
+
+def rec(labels: list[str], ranks: list[int], job_id: str = "j") -> GameRecord:
+    """A finished game with the given entrants per seat and ranks (0 = best)."""
+    n = len(labels)
+    best = min(ranks)
+    winners = [s for s in range(n) if ranks[s] == best]
+    shares = [1.0 / len(winners) if s in winners else 0.0 for s in range(n)]
+    return GameRecord(job_id=job_id, game="g", rules=None, settings={}, seed=0,
+                      agents=list(labels), labels=list(labels), actions=[],
+                      returns=[float(-r) for r in ranks], ranks=list(ranks), winners=winners,
+                      win_shares=shares, decisions=[0] * n, think_ns=[0] * n,
+                      max_think_ns=[0] * n, illegal=[0] * n)
+
+
+def duel_records(true_elo: dict[str, float], games_per_pair: int, seed: int,
+                 draw: float = 0.2) -> list[GameRecord]:
+    """Two-player games between every pair; expected score follows the Elo formula."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for a, b in itertools.combinations(sorted(true_elo), 2):
+        s = 1.0 / (1.0 + 10.0 ** (-(true_elo[a] - true_elo[b]) / 400.0))
+        p_win = max(0.0, s - draw / 2)
+        p_loss = max(0.0, 1.0 - s - draw / 2)
+        p = np.array([p_win, 1.0 - p_win - p_loss, p_loss])
+        for g, outcome in enumerate(rng.choice(3, size=games_per_pair, p=p)):
+            ranks = [[0, 1], [0, 0], [1, 0]][outcome]
+            # Alternate seats so that seat order carries no information.
+            if g % 2:
+                out.append(rec([b, a], ranks[::-1], f"{a}-{b}/{g}"))
+            else:
+                out.append(rec([a, b], ranks, f"{a}-{b}/{g}"))
+    return out
+
+
+# --------------------------------------------------------------------------- pairwise
+
+def test_pairwise_results_four_seats_tie_and_repeated_label():
+    # Seats: A (rank 1), B (rank 0), A again (rank 2), C (rank 1, tied with seat 0).
+    game = rec(["A", "B", "A", "C"], [1, 0, 2, 1])
+    assert pairwise_results([game]) == [
+        ("A", "B", 0.0),  # seats 0-1: A worse
+        ("A", "C", 0.5),  # seats 0-3: tie
+        ("B", "A", 1.0),  # seats 1-2 (the A-A pair 0-2 gives nothing)
+        ("B", "C", 1.0),  # seats 1-3
+        ("A", "C", 0.0),  # seats 2-3
+    ]
+
+
+# --------------------------------------------------------------------------- Bradley-Terry
+
+def test_bradley_terry_equals_statsmodels_logit_reference():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(12345)
+    names = ["a", "b", "c", "d", "e"]
+    true_log = np.array([0.0, 0.4, -0.3, 0.9, 0.2])
+    rows = []
+    for _ in range(3000):
+        i, j = rng.choice(5, size=2, replace=False)
+        p = 1.0 / (1.0 + math.exp(-(true_log[i] - true_log[j])))
+        u = rng.random()
+        # 20% draws, keeping the expected score at p.
+        score = 1.0 if u < p - 0.1 else 0.5 if u < p + 0.1 else 0.0
+        rows.append((names[i], names[j], score))
+
+    # Independent fit: binomial GLM (logit link) on +1/-1 indicators, no intercept, the
+    # first agent's column dropped (its strength is 0); a draw is y = 0.5.
+    X = np.zeros((len(rows), 5))
+    y = np.zeros(len(rows))
+    for r, (a, b, s) in enumerate(rows):
+        X[r, names.index(a)] = 1.0
+        X[r, names.index(b)] = -1.0
+        y[r] = s
+    fit = sm.GLM(y, X[:, 1:], family=sm.families.Binomial()).fit(tol=1e-14)
+    ref = np.concatenate(([0.0], fit.params)) * LOG_TO_ELO
+    ref += 1500.0 - ref.mean()
+
+    got = bradley_terry(rows, names, prior_draws=0)
+    for n, r in zip(names, ref):
+        assert got[n] == pytest.approx(r, abs=1e-4)
+    assert np.mean(list(got.values())) == pytest.approx(1500.0, abs=1e-9)
+
+    # Anchoring on a name only shifts: that agent is 1500, differences unchanged.
+    anchored = bradley_terry(rows, names, prior_draws=0, anchor="c")
+    assert anchored["c"] == pytest.approx(1500.0, abs=1e-9)
+    for n in names:
+        assert anchored[n] - anchored["c"] == pytest.approx(got[n] - got["c"], abs=1e-4)
+
+
+def test_bradley_terry_recovers_true_elo_from_four_player_tables():
+    # Plackett-Luce orders (Gumbel trick) have Bradley-Terry pairwise marginals, so the
+    # per-pair comparisons of 4-player tables estimate the true Elo differences.
+    true_elo = {"w": 0.0, "x": 100.0, "y": 250.0, "z": 400.0}
+    names = list(true_elo)
+    theta = np.array([true_elo[n] for n in names]) / LOG_TO_ELO
+    rng = np.random.default_rng(7)
+    records = []
+    for g in range(4000):
+        seats = rng.permutation(4)
+        perf = theta[seats] + rng.gumbel(size=4)
+        ranks = np.argsort(np.argsort(-perf))
+        records.append(rec([names[s] for s in seats], [int(r) for r in ranks], f"t/{g}"))
+    got = bradley_terry(pairwise_results(records), names)
+    for n in names:
+        # Standard error of each difference is ~5 Elo here.
+        assert got[n] - got["w"] == pytest.approx(true_elo[n], abs=25.0)
+
+
+def test_bradley_terry_recovers_true_elo_from_duels():
+    true_elo = {"p": -150.0, "q": 0.0, "r": 200.0}
+    records = duel_records(true_elo, 3000, seed=3)
+    got = bradley_terry(pairwise_results(records), list(true_elo))
+    assert got["q"] - got["p"] == pytest.approx(150.0, abs=25.0)
+    assert got["r"] - got["p"] == pytest.approx(350.0, abs=25.0)
+
+
+def test_prior_draws_closed_form_and_undefeated_agent_is_finite():
+    # A beats B three times. With one virtual draw: score 3.5 of 4, so
+    # P(A beats B) = 7/8 and the difference is 400 log10(7).
+    rows = [("A", "B", 1.0)] * 3
+    got = bradley_terry(rows, ["A", "B"], prior_draws=1.0)
+    diff = 400.0 * math.log10(7.0)
+    assert got["A"] == pytest.approx(1500.0 + diff / 2, abs=1e-4)
+    assert got["B"] == pytest.approx(1500.0 - diff / 2, abs=1e-4)
+
+    # Undefeated A in a larger pool: finite with the prior, runaway without it.
+    rows = [("A", "B", 1.0)] * 5 + [("B", "C", 1.0)] * 3 + [("C", "B", 1.0)] * 2
+    with_prior = bradley_terry(rows, ["A", "B", "C"], prior_draws=1.0)
+    assert all(math.isfinite(v) for v in with_prior.values())
+    assert with_prior["A"] > with_prior["B"] > with_prior["C"]
+    assert with_prior["A"] - with_prior["B"] < 800.0
+    pure = bradley_terry(rows, ["A", "B", "C"], prior_draws=0)
+    assert pure["A"] - pure["B"] > 2000.0
+
+
+def test_bradley_terry_unrated_and_disconnected():
+    rows = [("A", "B", 1.0), ("A", "B", 0.0), ("A", "B", 1.0),
+            ("C", "D", 0.0), ("C", "D", 0.5), ("X", "A", 1.0)]  # X is not in names
+    got = bradley_terry(rows, ["A", "B", "C", "D", "E"], prior_draws=0)
+    assert math.isnan(got["E"])
+    # Each group centred on 1500 by itself; A-B: 2 of 3 -> 400 log10(2).
+    assert got["A"] + got["B"] == pytest.approx(3000.0, abs=1e-6)
+    assert got["A"] - got["B"] == pytest.approx(400.0 * math.log10(2.0), abs=1e-4)
+    assert got["C"] + got["D"] == pytest.approx(3000.0, abs=1e-6)
+    assert got["D"] - got["C"] == pytest.approx(400.0 * math.log10(3.0), abs=1e-4)
+    with pytest.raises(ValueError):
+        bradley_terry(rows, ["A", "B"], anchor="Z")
+
+
+# --------------------------------------------------------------------------- bootstrap
+
+def test_bootstrap_deterministic_covers_point_and_ranks_strongest_first():
+    true_elo = {"top": 600.0, "mid": 50.0, "low": 0.0}
+    records = duel_records(true_elo, 60, seed=11)
+    names = ["low", "mid", "top"]
+    a = bootstrap_elo(records, names, reps=200, seed=5)
+    # Determinism, on fewer replicates to keep the test quick.
+    b1 = bootstrap_elo(records, names, reps=40, seed=5)
+    b2 = bootstrap_elo(records, names, reps=40, seed=5)
+    c = bootstrap_elo(records, names, reps=40, seed=6)
+    assert b1 == b2
+    assert all(b1[n]["ci"] != c[n]["ci"] for n in names)
+    point = bradley_terry(pairwise_results(records), names)
+    for n in names:
+        assert a[n]["elo"] == pytest.approx(point[n], abs=1e-9)
+        lo, hi = a[n]["ci"]
+        assert lo < a[n]["elo"] < hi
+    assert a["top"]["rank_ci"] == (1, 1)
+    assert a["mid"]["rank_ci"][1] == 3  # mid and low are too close to separate
+    assert rank_above("top", "mid", a) and rank_above("top", "low", a)
+    assert not rank_above("mid", "low", a) and not rank_above("low", "top", a)
+
+
+# --------------------------------------------------------------------------- openskill
+
+def test_openskill_matches_library_and_moves_the_right_way():
+    from openskill.models import PlackettLuce
+
+    games = [rec(["A", "B"], [0, 1]),
+             rec(["B", "C", "B", "A"], [2, 0, 1, 3]),  # B holds two seats: best rank 1
+             rec(["C", "A"], [0, 0])]
+    got = openskill_ratings(games, ["A", "B", "C", "D"])
+
+    model = PlackettLuce()
+    prior = model.rating()
+    a, b, c = model.rating(), model.rating(), model.rating()
+    [[a], [b]] = model.rate([[a], [b]], ranks=[0, 1])
+    # After game 1 the winner rose and the loser fell.
+    assert a.mu > prior.mu > b.mu
+    [[b], [c], [a]] = model.rate([[b], [c], [a]], ranks=[1, 0, 3])
+    [[c], [a]] = model.rate([[c], [a]], ranks=[0, 0])
+    for name, r in (("A", a), ("B", b), ("C", c), ("D", prior)):
+        assert got[name]["mu"] == pytest.approx(r.mu, abs=1e-12)
+        assert got[name]["sigma"] == pytest.approx(r.sigma, abs=1e-12)
+        assert got[name]["ordinal"] == pytest.approx(r.mu - 3 * r.sigma, abs=1e-12)
+
+    one = openskill_ratings(games[:1], ["A", "B"])
+    assert one["A"]["mu"] > prior.mu > one["B"]["mu"]
+
+
+# --------------------------------------------------------------------------- SPRT
+
+def test_sprt_llr_hand_example_and_bounds():
+    scores = [1.0, 0.5, 0.0, 1.0, 1.0]  # sum 3.5, sample variance 0.8 / 4 = 0.2
+    s0, s1 = 0.5, 1.0 / (1.0 + 10.0 ** -0.25)
+    expected = (s1 - s0) * (2 * 3.5 - 5 * (s0 + s1)) / (2 * 0.2)
+    assert sprt_llr(scores, 0.0, 100.0) == pytest.approx(expected, rel=1e-12)
+    assert sprt_llr([1.0], 0.0, 100.0) == 0.0
+    assert sprt_llr([0.5, 0.5, 0.5], 0.0, 100.0) == 0.0
+    assert sprt_bounds(0.05, 0.1) == pytest.approx((math.log(0.1 / 0.95), math.log(0.9 / 0.05)))
+    assert sprt_decision([1.0] * 30 + [0.0] * 2, 0.0, 100.0) == "H1"
+    assert sprt_decision([0.0] * 30 + [1.0] * 2, 0.0, 100.0) == "H0"
+    assert sprt_decision(scores, 0.0, 100.0) is None
+    assert sprt_decision([1.0] * 30 + [0.0] * 2, 0.0, 100.0, min_games=40) is None
+
+
+def _sprt_run(true_elo: float, seed: int, min_games: int, alpha: float = 0.05,
+              beta: float = 0.05, draw: float = 0.3, cap: int = 5000) -> str | None:
+    rng = np.random.default_rng(seed)
+    s = 1.0 / (1.0 + 10.0 ** (-true_elo / 400.0))
+    x = rng.choice([1.0, 0.5, 0.0], size=cap, p=[s - draw / 2, draw, 1.0 - s - draw / 2])
+    for n in range(2, cap + 1):
+        d = sprt_decision(x[:n], 0.0, 100.0, alpha, beta, min_games=min_games)
+        if d is not None:
+            return d
+    return None
+
+
+@pytest.mark.parametrize("min_games,slack", [(0, 0.08), (20, 0.04)])
+def test_sprt_simulation_error_rates(min_games, slack):
+    runs = 200
+    h1 = [_sprt_run(100.0, seed, min_games) for seed in range(runs)]
+    h0 = [_sprt_run(0.0, 10_000 + seed, min_games) for seed in range(runs)]
+    assert h1.count("H1") / runs >= 0.85
+    assert h0.count("H0") / runs >= 0.85
+    # Wrong decisions near alpha = beta = 0.05 (checking after every game inflates them
+    # somewhat; holding off for 20 games brings them back to about nominal).
+    assert h1.count("H0") / runs <= 0.05 + slack
+    assert h0.count("H1") / runs <= 0.05 + slack
+
+
+# --------------------------------------------------------------------------- head to head
+
+def test_head_to_head_symmetric_and_by_rank():
+    games = [rec(["A", "B"], [0, 1]), rec(["A", "B"], [0, 0]), rec(["B", "A"], [1, 0]),
+             rec(["A", "C", "A"], [1, 0, 2])]
+    h2h = head_to_head(games, ["A", "B", "C", "D"])
+    assert h2h["A"]["B"] == pytest.approx((1.0 + 0.5 + 1.0) / 3)
+    assert h2h["A"]["C"] == 0.0  # both A seats ranked below C
+    for a, b in itertools.permutations(["A", "B", "C"], 2):
+        if h2h[a][b] is not None:
+            assert h2h[a][b] + h2h[b][a] == pytest.approx(1.0)
+    assert h2h["B"]["C"] is None and h2h["C"]["B"] is None
+    assert all(h2h[n][n] is None for n in h2h)
+    assert h2h["D"] == {"A": None, "B": None, "C": None, "D": None}

@@ -1,0 +1,267 @@
+"""Run a tournament: plan its stages, play what the store lacks, stop early where asked.
+
+The driver owns the store: records come back from the runner and are written as they
+arrive. The plan is a pure function of the spec and of earlier stages' stored results, so a
+resumed run plans the same jobs and plays only those missing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from arena import __version__
+from arena.game import Game
+from arena.match import GameJob, GameRecord
+from arena.registry import make_game
+from arena.store import FILENAME, Store, StoreError
+
+from .runners import Runner
+from .schedule import (
+    Table,
+    gauntlet_tables,
+    games_per_deal,
+    head_to_head_table,
+    round_robin_tables,
+    table_jobs,
+)
+from .spec import Tournament
+
+ProgressFn = Callable[[int, int], None]
+"""Called with (games done, games planned so far)."""
+
+
+def open_store(t: Tournament, out: Path, resume: bool) -> Store:
+    """The store in ``out`` for ``t``: new, or the same tournament's with ``resume``."""
+    path = out / FILENAME
+    if path.exists():
+        store = Store(path)
+        digest = store.get_meta("spec_hash")
+        if digest != t.digest():
+            name = store.get_meta("name")
+            store.close()
+            raise StoreError(f"{out} holds a different tournament ('{name}', spec hash "
+                             f"{digest}, this spec {t.digest()}); choose another --out")
+        if not resume:
+            count = store.count()
+            store.close()
+            raise StoreError(f"{out} already holds this tournament ({count} games); pass "
+                             "--resume to finish it, or choose another --out")
+        return store
+    if out.exists() and not out.is_dir():
+        raise StoreError(f"--out {out} is a file, expected a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    store = Store(path)
+    store.set_meta("spec_hash", t.digest())
+    store.set_meta("name", t.name)
+    store.set_meta("tournament", json.dumps(t.to_dict()))
+    store.set_meta("source", t.source)
+    store.set_meta("arena_version", __version__)
+    store.set_meta("created", datetime.datetime.now(datetime.timezone.utc).isoformat())
+    return store
+
+
+def load_stored_tournament(store: Store) -> Tournament:
+    raw = store.get_meta("tournament")
+    if raw is None:
+        raise StoreError(f"{store.path}: no tournament recorded in this store")
+    return Tournament.from_dict(json.loads(raw))
+
+
+def stage_of(job_id: str) -> str:
+    return job_id.split("/t", 1)[0]
+
+
+def standings(records: list[GameRecord], names: list[str]) -> list[str]:
+    """Names by win rate, then mean payoff, then name (the order ``advance`` takes)."""
+    wins = {n: 0.0 for n in names}
+    games = {n: 0 for n in names}
+    payoff = {n: 0.0 for n in names}
+    for rec in records:
+        for seat, label in enumerate(rec.labels):
+            if label in wins:
+                wins[label] += rec.win_shares[seat]
+                games[label] += 1
+                payoff[label] += rec.returns[seat]
+
+    def key(n: str) -> tuple[float, float, str]:
+        g = games[n] or 1
+        return (-wins[n] / g, -payoff[n] / g, n)
+
+    return sorted(names, key=key)
+
+
+def pair_score(rec: GameRecord, a: str, b: str) -> float | None:
+    """A's score against B in one game: over every (A seat, B seat) pair, 1 / 0.5 / 0 by rank."""
+    total, count = 0.0, 0
+    for i, la in enumerate(rec.labels):
+        if la != a:
+            continue
+        for j, lb in enumerate(rec.labels):
+            if lb != b:
+                continue
+            total += 1.0 if rec.ranks[i] < rec.ranks[j] else 0.5 if rec.ranks[i] == rec.ranks[j] \
+                else 0.0
+            count += 1
+    return total / count if count else None
+
+
+def advanced_by_group(t: Tournament, store: Store, seats: int) -> dict[str, list[str]]:
+    """The agents each championship group sends to the final (from its stored games)."""
+    out = {}
+    for gname, members in t.groups:
+        if len(members) >= seats and len(members) > t.advance:
+            out[gname] = standings(store.records(f"group-{gname}"), list(members))[: t.advance]
+        else:
+            out[gname] = list(members)
+    return out
+
+
+def sprt_state(t: Tournament, records: list[GameRecord]) -> dict[str, object]:
+    """The SPRT over the stored head-to-head games, in schedule order."""
+    from arena.ratings import sprt_decision, sprt_llr
+
+    s = t.sprt
+    a, b = t.names()
+    scores = [x for rec in records if (x := pair_score(rec, a, b)) is not None]
+    decision = sprt_decision(scores, s.elo0, s.elo1, s.alpha, s.beta)
+    return {
+        "a": a, "b": b, "elo0": s.elo0, "elo1": s.elo1, "alpha": s.alpha, "beta": s.beta,
+        "games": len(scores), "llr": sprt_llr(scores, s.elo0, s.elo1), "decision": decision,
+        "score": sum(scores) / len(scores) if scores else None,
+    }
+
+
+def stage_notes(t: Tournament, store: Store, seats: int) -> dict[str, object]:
+    if t.format == "championship":
+        return {"advanced": advanced_by_group(t, store, seats)}
+    if t.format == "sprt":
+        return {"sprt": sprt_state(t, store.records("sprt"))}
+    return {}
+
+
+def tournament_summary(t: Tournament, store: Store) -> dict[str, object]:
+    """The summary of everything stored for ``t`` (what ``arena report`` recomputes)."""
+    from arena.seeding import derive_seed
+    from arena.summary import build_summary
+
+    game = make_game(t.game, t.rules)
+    stages = store.stages()
+    return build_summary(
+        store.records(), t.names(), game, families={a.name: a.family for a in t.agents},
+        adjust=t.adjust, bootstrap=t.bootstrap, seed=derive_seed(t.seed, "bootstrap"),
+        stages={st: store.records(st) for st in stages} if len(stages) > 1 else None,
+        notes={"format": t.format, "seats": t.seats, "name": t.name,
+               **stage_notes(t, store, game.num_players)},
+    )
+
+
+@dataclass
+class RunResult:
+    records: list[GameRecord]
+    stages: list[str]
+    notes: dict[str, object]
+
+
+class TournamentRunner:
+    """Plays a tournament's stages through a runner into a store."""
+
+    def __init__(self, t: Tournament, store: Store, runner: Runner,
+                 progress: ProgressFn | None = None):
+        self.t, self.store, self.runner = t, store, runner
+        self.game: Game = make_game(t.game, t.rules)
+        self.n = self.game.num_players
+        self.done = store.finished_ids()
+        self.progress = progress or (lambda done, total: None)
+        self.planned = 0
+        self.finished = 0
+        self.next_seq = 0
+        self.notes: dict[str, object] = {}
+        self.stages: list[str] = []
+
+    # -- playing --------------------------------------------------------------------------
+    def _play(self, jobs: list[GameJob]) -> None:
+        seq = {}
+        for job in jobs:
+            seq[job.job_id] = self.next_seq
+            self.next_seq += 1
+        todo = [j for j in jobs if j.job_id not in self.done]
+        self.finished += len(jobs) - len(todo)
+        self.progress(self.finished, self.planned)
+        for rec in self.runner.run(todo):
+            self.store.add(rec, seq[rec.job_id], stage_of(rec.job_id))
+            self.done.add(rec.job_id)
+            self.finished += 1
+            self.progress(self.finished, self.planned)
+
+    def _jobs(self, tables: list[Table], deals: int) -> list[GameJob]:
+        return [job for table in tables for job in table_jobs(self.t, table, deals)]
+
+    def _stage_records(self, stage: str) -> list[GameRecord]:
+        return self.store.records(stage)
+
+    # -- formats --------------------------------------------------------------------------
+    def run(self) -> RunResult:
+        t = self.t
+        fmt = t.format
+        if fmt == "round_robin":
+            jobs = self._jobs(round_robin_tables("round_robin", t.names(), self.n), t.deals)
+            self.planned = len(jobs)
+            self.stages = ["round_robin"]
+            self._play(jobs)
+        elif fmt == "gauntlet":
+            pool = [a for a in t.names() if a not in t.candidates]
+            jobs = self._jobs(gauntlet_tables("gauntlet", t.candidates, pool, self.n), t.deals)
+            self.planned = len(jobs)
+            self.stages = ["gauntlet"]
+            self._play(jobs)
+        elif fmt == "championship":
+            self._championship()
+        elif fmt == "sprt":
+            self._sprt()
+        else:  # pragma: no cover - validated in the spec
+            raise ValueError(fmt)
+        return RunResult(self.store.records(), self.stages, self.notes)
+
+    def _championship(self) -> None:
+        t = self.t
+        group_jobs: list[GameJob] = []
+        played_groups = []
+        for gname, members in t.groups:
+            if len(members) >= self.n and len(members) > t.advance:
+                stage = f"group-{gname}"
+                played_groups.append((gname, stage, members))
+                group_jobs += self._jobs(round_robin_tables(stage, list(members), self.n),
+                                         t.deals)
+        finalists_count = sum(min(t.advance, len(m)) for _, m in t.groups)
+        final_tables = round_robin_tables("final", [f"f{i}" for i in range(finalists_count)],
+                                          self.n)
+        per_final_table = t.final_deals * games_per_deal(t, self.n)
+        self.planned = len(group_jobs) + len(final_tables) * per_final_table
+        self._play(group_jobs)
+        advanced = advanced_by_group(t, self.store, self.n)
+        self.stages += [stage for _, stage, _ in played_groups]
+        finalists = [name for best in advanced.values() for name in best]
+        self.notes["advanced"] = advanced
+        self.stages.append("final")
+        self._play(self._jobs(round_robin_tables("final", finalists, self.n), t.final_deals))
+
+    def _sprt(self) -> None:
+        t, s = self.t, self.t.sprt
+        a, b = t.names()
+        jobs = table_jobs(t, head_to_head_table("sprt", a, b, self.n), s.max_deals)
+        per_batch = s.batch * games_per_deal(t, self.n)
+        self.planned = len(jobs)
+        self.stages = ["sprt"]
+        # Look only at batch ends, in schedule order: the stop is the same on any runner.
+        for start in range(0, len(jobs), per_batch):
+            self._play(jobs[start:start + per_batch])
+            state = sprt_state(t, self._stage_records("sprt"))
+            if state["decision"] is not None:
+                break
+        self.planned = self.finished
+        self.progress(self.finished, self.planned)
+        self.notes["sprt"] = state
