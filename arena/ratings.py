@@ -156,8 +156,8 @@ def bradley_terry(results: Iterable[tuple[str, str, float]], names: Sequence[str
 
     Disconnected comparison graphs: groups of agents that never met (directly or through
     others) share no scale, so each group is fitted on its own and centred on 1500 by its
-    own mean (the anchor's group by the anchor). Ratings from different groups are not
-    comparable.
+    own mean (the anchor's group by the anchor; an anchor with no comparisons anchors
+    nothing). Ratings from different groups are not comparable.
     """
     names = _unique(names)
     _check_anchor(names, anchor)
@@ -230,7 +230,7 @@ def bootstrap_elo(records: Sequence["GameRecord"], names: Sequence[str], reps: i
         elo = fit(counts[game_arr].astype(float))
         boot[r] = elo
         ok = ~np.isnan(elo)
-        ranks[r, ok] = rankdata(elo[ok], method="min")
+        ranks[r, ok] = rankdata(-elo[ok], method="min")
 
     out: dict[str, dict[str, Any]] = {}
     for i, n in enumerate(names):

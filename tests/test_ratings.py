@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import statistics
 
 import numpy as np
 import pytest
@@ -204,7 +205,7 @@ def test_openskill_matches_library_and_moves_the_right_way():
     from openskill.models import PlackettLuce
 
     games = [rec(["A", "B"], [0, 1]),
-             rec(["B", "C", "B", "A"], [2, 0, 1, 3]),  # B holds two seats: best rank 1
+             rec(["B", "C", "B", "A"], [0, 1, 3, 2]),  # B holds two seats: best rank 0
              rec(["C", "A"], [0, 0])]
     got = openskill_ratings(games, ["A", "B", "C", "D"])
 
@@ -214,7 +215,7 @@ def test_openskill_matches_library_and_moves_the_right_way():
     [[a], [b]] = model.rate([[a], [b]], ranks=[0, 1])
     # After game 1 the winner rose and the loser fell.
     assert a.mu > prior.mu > b.mu
-    [[b], [c], [a]] = model.rate([[b], [c], [a]], ranks=[1, 0, 3])
+    [[b], [c], [a]] = model.rate([[b], [c], [a]], ranks=[0, 1, 2])
     [[c], [a]] = model.rate([[c], [a]], ranks=[0, 0])
     for name, r in (("A", a), ("B", b), ("C", c), ("D", prior)):
         assert got[name]["mu"] == pytest.approx(r.mu, abs=1e-12)
@@ -239,6 +240,21 @@ def test_sprt_llr_hand_example_and_bounds():
     assert sprt_decision([0.0] * 30 + [1.0] * 2, 0.0, 100.0) == "H0"
     assert sprt_decision(scores, 0.0, 100.0) is None
     assert sprt_decision([1.0] * 30 + [0.0] * 2, 0.0, 100.0, min_games=40) is None
+
+
+def test_sprt_decision_stops_exactly_at_wald_bounds():
+    rng = np.random.default_rng(99)
+    x = rng.choice([1.0, 0.5, 0.0], size=300, p=[0.45, 0.3, 0.25])
+    upper, lower = math.log(0.9 / 0.05), math.log(0.1 / 0.95)
+    s0, s1 = 0.5, 1.0 / (1.0 + 10.0 ** (-50 / 400))
+    seen = set()
+    for n in range(2, len(x) + 1):
+        var = statistics.variance(x[:n])
+        llr = (s1 - s0) * (2 * x[:n].sum() - n * (s0 + s1)) / (2 * var) if var else 0.0
+        want = "H1" if llr >= upper else "H0" if llr <= lower else None
+        assert sprt_decision(x[:n], 0.0, 50.0, alpha=0.05, beta=0.1) == want
+        seen.add(want)
+    assert seen == {None, "H1"}  # the sequence crosses the upper bound
 
 
 def _sprt_run(true_elo: float, seed: int, min_games: int, alpha: float = 0.05,
