@@ -1,0 +1,377 @@
+"""Pairwise tests between agents and seat statistics, checked against scipy/statsmodels."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+from statsmodels.stats.multitest import multipletests
+
+from arena.match import GameRecord
+from arena.pairwise import PairTest, cohens_d, pairwise_tests, seat_by_agent, seat_table, welch
+from arena.stats import wilson_interval
+
+TOL = 1e-9
+
+
+def record(labels: list[str], shares: list[float], returns: list[float] | None = None,
+           deal: int = 0, rot: int = 0, prefix: str = "t") -> GameRecord:
+    """A finished game with the given per-seat win shares (and payoffs, default the shares)."""
+    n = len(labels)
+    returns = list(shares) if returns is None else returns
+    top = max(shares)
+    winners = [s for s in range(n) if shares[s] > 0]
+    return GameRecord(
+        job_id=f"{prefix}/d{deal}/r{rot}", game="g", rules=None, settings={}, seed=0,
+        agents=list(labels), labels=list(labels), actions=[], returns=list(returns),
+        ranks=[1 if shares[s] == top and top > 0 else 2 for s in range(n)], winners=winners,
+        win_shares=list(shares), decisions=[0] * n, think_ns=[0] * n, max_think_ns=[0] * n,
+        illegal=[0] * n)
+
+
+def one_winner(n: int, seat: int) -> list[float]:
+    return [1.0 if s == seat else 0.0 for s in range(n)]
+
+
+def by_pair(tests: list[PairTest]) -> dict[tuple[str, str], PairTest]:
+    return {(t.a, t.b): t for t in tests}
+
+
+# ---------------------------------------------------------------- Welch and Cohen's d
+
+def test_welch_and_cohens_d_match_scipy_and_the_formula():
+    # Per-game values of A and B in the 8 games they share (C and D sit in the other seats).
+    win_a = [1, 0, 0, 0.5, 1, 0, 0, 1]
+    win_b = [0, 0, 1, 0.5, 0, 0, 1 / 3, 0]
+    pay_a = [5.0, -1.0, -2.5, 2.0, 7.0, -3.0, -1.0, 4.0]
+    pay_b = [-2.0, 0.5, 6.0, 2.0, -1.5, -4.0, 1.0, -3.0]
+    records = []
+    for g in range(8):
+        rest = 1.0 - win_a[g] - win_b[g]
+        labels = ["C", "A", "B"] if g % 2 else ["A", "B", "C"]
+        vals = {"A": (win_a[g], pay_a[g]), "B": (win_b[g], pay_b[g]),
+                "C": (rest, -pay_a[g] - pay_b[g])}
+        records.append(record(labels, [vals[x][0] for x in labels], [vals[x][1] for x in labels],
+                              deal=g))
+    # A game without B, and one without A: they must not enter the A-B comparison.
+    records.append(record(["A", "C", "D"], [1, 0, 0], deal=100))
+    records.append(record(["B", "C", "D"], [0, 0, 1], deal=101))
+
+    tests = by_pair(pairwise_tests(records, ["A", "B", "C", "D"]))
+    ab = tests["A", "B"]
+    ref = sps.ttest_ind(win_a, win_b, equal_var=False)
+    assert ab.games == 8
+    assert ab.t == pytest.approx(float(ref.statistic), abs=TOL)
+    assert ab.p == pytest.approx(float(ref.pvalue), abs=TOL)
+    ref_pay = sps.ttest_ind(pay_a, pay_b, equal_var=False)
+    assert ab.t_payoff == pytest.approx(float(ref_pay.statistic), abs=TOL)
+    assert ab.p_payoff == pytest.approx(float(ref_pay.pvalue), abs=TOL)
+    assert ab.win_a == pytest.approx(sum(win_a) / 8, abs=TOL)
+    assert ab.win_b == pytest.approx(sum(win_b) / 8, abs=TOL)
+    assert ab.payoff_a == pytest.approx(sum(pay_a) / 8, abs=TOL)
+
+    n1 = n2 = 8
+    m1, m2 = sum(win_a) / n1, sum(win_b) / n2
+    s1 = sum((x - m1) ** 2 for x in win_a) / (n1 - 1)
+    s2 = sum((x - m2) ** 2 for x in win_b) / (n2 - 1)
+    d = (m1 - m2) / math.sqrt(((n1 - 1) * s1 + (n2 - 1) * s2) / (n1 + n2 - 2))
+    assert ab.cohens_d == pytest.approx(d, abs=TOL)
+    assert cohens_d([1, 2, 3], [2, 2]) == pytest.approx(
+        (2 - 2) / math.sqrt((2 * 1.0 + 0) / 3), abs=TOL)
+
+    # The other pairs: A and D shared one game, C and D two.
+    assert list(tests) == [("A", "B"), ("A", "C"), ("A", "D"), ("B", "C"), ("B", "D"),
+                           ("C", "D")]
+    assert tests["A", "D"].games == 1 and tests["C", "D"].games == 2
+    assert ab.to_dict()["p"] == ab.p
+
+
+@pytest.mark.filterwarnings("ignore:Precision loss:RuntimeWarning")  # scipy, on [1, 1, 1]
+def test_degenerate_samples_are_guarded():
+    # A always wins, B never: no noise at all -> p = 0, d = +inf.
+    recs = [record(["A", "B"], [1, 0], deal=d) for d in range(5)]
+    t = pairwise_tests(recs, ["A", "B"])[0]
+    assert (t.p, t.t, t.cohens_d) == (0.0, math.inf, math.inf)
+    assert t.significant is True
+    assert t.p_paired is None and t.p_paired_adjusted is None and t.significant_paired is None
+    # Both always tie: equal constant samples -> p = 1, d = 0.
+    recs = [record(["A", "B"], [0.5, 0.5], deal=d) for d in range(5)]
+    t = pairwise_tests(recs, ["B", "A"])[0]
+    assert (t.a, t.b, t.p, t.t, t.cohens_d, t.significant) == ("B", "A", 1.0, 0.0, 0.0, False)
+    # A single shared game: no test is possible -> p = 1 (no evidence), t and d nan.
+    t = pairwise_tests([record(["A", "B"], [1, 0])], ["A", "B"])[0]
+    assert t.p == 1.0 and math.isnan(t.t) and math.isnan(t.cohens_d) and t.deals == 1
+    # One constant sample is an ordinary Welch test.
+    assert welch([1, 1, 1], [0, 1, 0])[1] == pytest.approx(
+        float(sps.ttest_ind([1, 1, 1], [0, 1, 0], equal_var=False).pvalue), abs=TOL)
+    # No shared game: no pair at all.
+    assert pairwise_tests([record(["A", "C"], [1, 0]), record(["B", "C"], [1, 0])],
+                          ["A", "B"]) == []
+    with pytest.raises(ValueError):
+        pairwise_tests([], ["A", "A"])
+
+
+# ---------------------------------------------------------------- adjustment and order
+
+def _four_agent_records(seed: int = 7) -> list[GameRecord]:
+    """Three-seat games among W, X, Y, Z with different strengths (Z never meets W)."""
+    rng = np.random.default_rng(seed)
+    strength = {"W": 3.0, "X": 1.0, "Y": 1.5, "Z": 0.6}
+    tables = [["W", "X", "Y"], ["X", "Y", "Z"]]
+    out = []
+    for d in range(60):
+        labels = tables[d % 2]
+        for rot in range(3):
+            seated = labels[rot:] + labels[:rot]
+            w = np.array([strength[x] for x in seated])
+            out.append(record(seated, one_winner(3, int(rng.choice(3, p=w / w.sum()))),
+                              deal=d, rot=rot))
+    return out
+
+
+@pytest.mark.parametrize("method", ["holm", "bonferroni"])
+def test_adjustment_equals_multipletests_and_pairs_follow_names(method):
+    records = _four_agent_records()
+    names = ["Y", "Z", "X", "W"]
+    tests = pairwise_tests(records, names, adjust=method)
+    # Every pair in names order, a before b; Z and W never met.
+    expected = [(a, b) for i, a in enumerate(names) for b in names[i + 1:] if {a, b} != {"Z", "W"}]
+    assert [(t.a, t.b) for t in tests] == expected
+    raw = [t.p for t in tests]
+    ref = multipletests(raw, method=method)[1]
+    assert [t.p_adjusted for t in tests] == pytest.approx(list(ref), abs=TOL)
+    if method == "bonferroni":
+        assert [t.p_adjusted for t in tests] == pytest.approx(
+            [min(1.0, p * len(raw)) for p in raw], abs=TOL)
+    assert [t.significant for t in tests] == [p < 0.05 for p in ref]
+    paired = [t.p_paired for t in tests]
+    assert None not in paired
+    assert [t.p_paired_adjusted for t in tests] == pytest.approx(
+        list(multipletests(paired, method=method)[1]), abs=TOL)
+    # W is the strongest: its comparisons with X and Y come out significant.
+    assert by_pair(tests)["X", "W"].significant and by_pair(tests)["Y", "W"].significant
+    # Reversing the order swaps a and b and flips the sign, nothing else.
+    back = by_pair(pairwise_tests(records, names[::-1], adjust=method))
+    for t in tests:
+        u = back[t.b, t.a]
+        assert u.t == pytest.approx(-t.t, abs=TOL) and u.p == pytest.approx(t.p, abs=TOL)
+
+
+def test_unknown_adjustment_is_refused():
+    with pytest.raises(ValueError):
+        pairwise_tests(_four_agent_records(), ["W", "X"], adjust="fdr_bh")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- paired duplicate deals
+
+def test_paired_test_equals_ttest_rel_on_per_deal_means():
+    rng = np.random.default_rng(11)
+    records = []
+    mean_a: list[float] = []
+    mean_b: list[float] = []
+    for d in range(12):
+        labels = ["A", "B", "C"]
+        shares_a, shares_b = [], []
+        for rot in range(3):
+            seated = labels[rot:] + labels[:rot]
+            # Ties now and then, so win shares of 1/2 and 1/3 occur.
+            kind = rng.integers(5)
+            if kind == 0:
+                shares = [1 / 3] * 3
+            elif kind == 1:
+                shares = [0.5, 0.5, 0.0]
+            else:
+                shares = one_winner(3, int(rng.integers(3)))
+            records.append(record(seated, shares, deal=d, rot=rot))
+            shares_a.append(shares[seated.index("A")])
+            shares_b.append(shares[seated.index("B")])
+        mean_a.append(sum(shares_a) / 3)
+        mean_b.append(sum(shares_b) / 3)
+    # A deal where only A and C played: the A-B pair must not see it.
+    records.append(record(["A", "C", "D"], [1, 0, 0], deal=50))
+    # A and D share a single deal: no paired test for them.
+    tests = by_pair(pairwise_tests(records, ["A", "B", "C", "D"]))
+    ab = tests["A", "B"]
+    ref = sps.ttest_rel(mean_a, mean_b)
+    assert ab.deals == 12 and ab.games == 36
+    assert ab.t_paired == pytest.approx(float(ref.statistic), abs=TOL)
+    assert ab.p_paired == pytest.approx(float(ref.pvalue), abs=TOL)
+    ad = tests["A", "D"]
+    assert ad.deals == 1 and ad.p_paired is None and ad.p_paired_adjusted is None
+    with_p = [t for t in tests.values() if t.p_paired is not None]
+    assert {(t.a, t.b) for t in with_p} == {("A", "B"), ("A", "C"), ("B", "C")}
+    ref_adj = multipletests([t.p_paired for t in with_p], method="holm")[1]
+    assert [t.p_paired_adjusted for t in with_p] == pytest.approx(list(ref_adj), abs=TOL)
+
+
+# ---------------------------------------------------------------- repeated labels
+
+def test_repeated_labels_in_one_game_are_averaged():
+    # A holds two seats of every game; its per-game value is the mean over them.
+    games = [
+        (["A", "A", "B"], [1.0, 0.0, 0.0], [3.0, -1.0, -2.0]),
+        (["A", "B", "A"], [0.0, 1.0, 0.0], [-1.0, 4.0, -3.0]),
+        (["B", "A", "A"], [0.0, 0.5, 0.5], [-2.0, 1.0, 1.0]),
+        (["A", "B", "A"], [0.0, 0.0, 1.0], [0.0, -6.0, 6.0]),
+    ]
+    records = [record(lab, sh, ret, deal=d) for d, (lab, sh, ret) in enumerate(games)]
+    win_a = [0.5, 0.0, 0.5, 0.5]
+    win_b = [0.0, 1.0, 0.0, 0.0]
+    pay_a = [1.0, -2.0, 1.0, 3.0]
+    pay_b = [-2.0, 4.0, -2.0, -6.0]
+    t = pairwise_tests(records, ["A", "B"])[0]
+    assert t.games == 4
+    assert t.win_a == pytest.approx(0.375, abs=TOL) and t.win_b == pytest.approx(0.25, abs=TOL)
+    assert t.payoff_a == pytest.approx(0.75, abs=TOL)
+    assert t.p == pytest.approx(float(sps.ttest_ind(win_a, win_b, equal_var=False).pvalue),
+                                abs=TOL)
+    assert t.p_payoff == pytest.approx(
+        float(sps.ttest_ind(pay_a, pay_b, equal_var=False).pvalue), abs=TOL)
+    # Per seat, A's seats are counted separately.
+    assert seat_by_agent(records, ["A", "B"], 3) == {
+        "A": [pytest.approx(1 / 3), 0.25, pytest.approx(0.5)], "B": [0.0, 0.5, 0.0]}
+
+
+# ---------------------------------------------------------------- seats
+
+def _seat_records(probs: list[float], games: int, seed: int, names: list[str] | None = None):
+    """Games whose winning seat is drawn with ``probs``; entrants rotate over the seats."""
+    rng = np.random.default_rng(seed)
+    n = len(probs)
+    names = names or [f"p{i}" for i in range(n)]
+    seats = rng.choice(n, size=games, p=probs)
+    out = []
+    for g, seat in enumerate(seats):
+        rot = g % n
+        out.append(record(names[rot:] + names[:rot], one_winner(n, int(seat)), deal=g // n,
+                          rot=rot))
+    return out, np.bincount(seats, minlength=n)
+
+
+def test_seat_table_finds_first_mover_bias():
+    records, counts = _seat_records([0.4, 0.2, 0.2, 0.2], 2000, seed=1)
+    table = seat_table(records, 4)
+    assert table.p is not None and table.p < 0.001
+    assert table.games == 2000 and table.dof == 3
+    for row, c in zip(table.seats, counts):
+        assert row.games == 2000 and row.wins == c
+        assert row.win_rate == pytest.approx(c / 2000, abs=TOL)
+        assert row.win_ci == pytest.approx(wilson_interval(float(c), 2000), abs=TOL)
+    ref = sps.chisquare(counts)
+    assert table.chi2 == pytest.approx(float(ref.statistic), abs=TOL)
+    assert table.p == pytest.approx(float(ref.pvalue), abs=TOL)
+    assert table.to_dict()["seats"][0]["win_ci"] == list(table.seats[0].win_ci)
+
+
+def test_seat_table_unbiased_game_is_not_flagged():
+    records, counts = _seat_records([0.25] * 4, 2000, seed=2)
+    table = seat_table(records, 4)
+    assert table.p is not None and table.p > 0.01
+    assert [r.wins for r in table.seats] == list(counts)
+
+
+def test_seat_bias_shows_per_seat_not_per_agent():
+    names = ["A", "B", "C", "D"]
+    records, _ = _seat_records([0.4, 0.2, 0.2, 0.2], 2000, seed=3, names=names)
+    assert seat_table(records, 4).p < 0.001
+    per_agent = seat_by_agent(records, names, 4)
+    for name in names:
+        rates = per_agent[name]
+        assert all(r is not None for r in rates)
+        assert rates[0] > max(rates[1:])  # every agent wins more from seat 0
+    # Identical agents, rotated over the seats: the paired test sees no difference.
+    assert not any(t.significant_paired for t in pairwise_tests(records, names))
+
+
+def test_seat_count_must_match():
+    records = [record(["A", "B", "C"], [1, 0, 0]), record(["A", "B"], [1, 0])]
+    with pytest.raises(ValueError):
+        seat_table(records, 3)
+    with pytest.raises(ValueError):
+        seat_by_agent(records, ["A"], 3)
+    empty = seat_table([], 2)
+    assert empty.chi2 is None and empty.p is None and empty.seats[0].win_ci == (0.0, 1.0)
+
+
+# ---------------------------------------------------------------- identical agents
+
+def _identical_tournament(seed: int, agents: int = 6, seats: int = 4,
+                          games: int = 200) -> tuple[list[GameRecord], list[str]]:
+    """Equal agents: every game seats a random ``seats`` of them, replayed in every rotation,
+    and the winner is a uniformly random seat."""
+    rng = np.random.default_rng(seed)
+    names = [f"agent{i}" for i in range(agents)]
+    out = []
+    for d in range(games // seats):
+        table = [names[i] for i in rng.permutation(agents)[:seats]]
+        for rot in range(seats):
+            out.append(record(table[rot:] + table[:rot],
+                              one_winner(seats, int(rng.integers(seats))), deal=d, rot=rot))
+    return out, names
+
+
+def test_identical_agents_show_no_significant_pair_after_correction():
+    seeds = range(20)
+    any_paired = 0
+    for seed in seeds:
+        records, names = _identical_tournament(seed)
+        tests = pairwise_tests(records, names)
+        assert len(tests) == 15
+        any_paired += any(t.significant_paired for t in tests)
+    # Not asserted for Welch's `significant`: it rejects too often here (about 15% of
+    # tournaments over 1000 seeds, against 5% for the paired test; see the next test).
+    assert any_paired / len(seeds) <= 0.10
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Welch's test treats two agents' results in the same games as independent samples; "
+    "they are negatively correlated (one's win is the other's loss), so the test rejects "
+    "too often: ~17% at alpha 0.05 in two-player games. The paired test is valid."))
+def test_welch_on_shared_games_keeps_its_nominal_rate():
+    # 200 separate two-player matches of 100 games between equal agents, in one call.
+    records = []
+    names = []
+    rng = np.random.default_rng(5)
+    for m in range(200):
+        a, b = f"a{m}", f"b{m}"
+        names += [a, b]
+        for g in range(100):
+            records.append(record([a, b], one_winner(2, int(rng.integers(2))), deal=g,
+                                  prefix=f"m{m}"))
+    tests = pairwise_tests(records, names)
+    assert len(tests) == 200
+    assert np.mean([t.p < 0.05 for t in tests]) <= 0.10
+
+
+def test_paired_test_keeps_its_nominal_rate_in_two_player_games():
+    # The same setup with each deal played in both seatings: the paired test holds ~5%.
+    records = []
+    names = []
+    rng = np.random.default_rng(6)
+    for m in range(200):
+        a, b = f"a{m}", f"b{m}"
+        names += [a, b]
+        for d in range(50):
+            for rot, seated in enumerate(([a, b], [b, a])):
+                records.append(record(seated, one_winner(2, int(rng.integers(2))), deal=d,
+                                      rot=rot, prefix=f"m{m}"))
+    tests = pairwise_tests(records, names)
+    assert np.mean([t.p_paired < 0.05 for t in tests]) <= 0.10
+
+
+# ---------------------------------------------------------------- Wilson coverage
+
+@pytest.mark.parametrize("p", [0.1, 0.3, 0.5])
+def test_wilson_interval_covers_the_true_rate(p):
+    n, draws = 100, 2000
+    wins = np.random.default_rng(int(p * 1000)).binomial(n, p, size=draws)
+    cache = {k: wilson_interval(float(k), n) for k in set(wins.tolist())}
+    covered = np.mean([cache[k][0] <= p <= cache[k][1] for k in wins.tolist()])
+    assert 0.93 <= covered <= 0.97
+    # The exact coverage (binomial probabilities of the counts whose interval holds p).
+    ks = np.arange(n + 1)
+    exact = sum(float(sps.binom.pmf(k, n, p)) for k in ks
+                if wilson_interval(float(k), n)[0] <= p <= wilson_interval(float(k), n)[1])
+    assert 0.93 <= exact <= 0.97
