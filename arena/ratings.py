@@ -304,19 +304,28 @@ def _expected_score(elo: float) -> float:
     return 1.0 / (1.0 + 10.0 ** (-elo / 400.0))
 
 
-def sprt_llr(scores: Sequence[float], elo0: float, elo1: float) -> float:
+def sprt_llr(scores: Sequence[float], elo0: float, elo1: float,
+             pseudo_games: float = 0.0) -> float:
     """Log-likelihood ratio of H1 (Elo difference elo1) against H0 (elo0), GSPRT style.
 
     ``scores`` are agent A's per-game scores in [0, 1]. The normal approximation:
     LLR = (s1 - s0) * (2 * sum(x) - n * (s0 + s1)) / (2 * var), with s = 1/(1+10^(-elo/400))
     and var the per-game sample variance (n - 1 denominator). Returns 0.0 while it is
     undefined (fewer than two games, or every game scored the same).
+
+    ``pseudo_games`` > 0 regularises the variance as if that many extra games had been
+    split evenly between a win and a loss around the mean (each adds 0.25 to the sum of
+    squares): a one-sided run (every game won) then still gives a finite, decisive LLR
+    instead of an undefined one, and the early, too-small variance estimates that make a
+    GSPRT stop wrongly are damped.
     """
     x = np.asarray(scores, dtype=float)
     n = x.size
     if n < 2:
         return 0.0
     var = float(np.var(x, ddof=1))
+    if pseudo_games > 0:
+        var = (var * (n - 1) + 0.25 * pseudo_games) / (n - 1)
     if var <= 0.0:
         return 0.0
     s0, s1 = _expected_score(elo0), _expected_score(elo1)
@@ -329,7 +338,8 @@ def sprt_bounds(alpha: float, beta: float) -> tuple[float, float]:
 
 
 def sprt_decision(scores: Sequence[float], elo0: float, elo1: float, alpha: float = 0.05,
-                  beta: float = 0.05, min_games: int = 0) -> Literal["H1", "H0"] | None:
+                  beta: float = 0.05, min_games: int = 0,
+                  pseudo_games: float = 0.0) -> Literal["H1", "H0"] | None:
     """``"H1"`` once the LLR reaches the upper bound, ``"H0"`` at the lower, else ``None``
     (keep playing). ``alpha`` is the false-H1 rate, ``beta`` the false-H0 rate.
 
@@ -342,7 +352,7 @@ def sprt_decision(scores: Sequence[float], elo0: float, elo1: float, alpha: floa
     if len(scores) < min_games:
         return None
     lower, upper = sprt_bounds(alpha, beta)
-    llr = sprt_llr(scores, elo0, elo1)
+    llr = sprt_llr(scores, elo0, elo1, pseudo_games)
     if llr >= upper:
         return "H1"
     if llr <= lower:

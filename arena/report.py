@@ -119,13 +119,17 @@ def tournament_leaderboard(summary: dict[str, Any], title: str = "") -> Table:
 
 def pairs_table(summary: dict[str, Any]) -> Table:
     adjust = summary.get("adjust", "holm")
-    table = Table(title=f"Pairwise (Welch t on per-game wins, {adjust}-adjusted; paired test "
-                        "on duplicate deals)", title_justify="left")
+    table = Table(title=f"Pairwise ({adjust}-adjusted p: Welch t on per-game wins, and the "
+                        "paired test on duplicate deals; * = paired test significant at 0.05)",
+                  title_justify="left")
     for col in ("a", "b", "games", "win a", "win b", "Cohen's d", "p", "p adj", "p paired adj",
                 ""):
         table.add_column(col, justify="left" if col in ("a", "b", "") else "right")
     for p in summary["pairs"]:
-        mark = "*" if p["significant"] else ""
+        # Welch's test treats two agents at one table as independent samples, which they are
+        # not (only one can win), so its p-values run small; the paired test decides.
+        verdict = p["significant_paired"]
+        mark = "*" if (p["significant"] if verdict is None else verdict) else ""
         table.add_row(p["a"], p["b"], str(p["games"]), _num(p["win_a"]), _num(p["win_b"]),
                       _num(p["cohens_d"], 2), _p(p["p"]), _p(p["p_adjusted"]),
                       _p(p["p_paired_adjusted"]), mark)

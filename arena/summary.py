@@ -7,6 +7,7 @@ only its ``timing`` part (wall clock) differs between runs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,8 @@ def build_summary(records: Sequence["GameRecord"], names: Sequence[str], game: "
         row["family"] = (families or {}).get(a.name)
         e = elo.get(a.name, {})
         row["elo"] = e.get("elo")
+        if row["elo"] is not None and math.isnan(row["elo"]):
+            row["elo"] = None  # never compared: no rating
         row["elo_ci"] = list(e["ci"]) if "ci" in e else None
         row["rank_ci"] = list(e["rank_ci"]) if "rank_ci" in e else None
         row["openskill"] = skill.get(a.name)

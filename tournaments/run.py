@@ -127,10 +127,13 @@ def sprt_state(t: Tournament, records: list[GameRecord]) -> dict[str, object]:
     s = t.sprt
     a, b = t.names()
     scores = [x for rec in records if (x := pair_score(rec, a, b)) is not None]
-    decision = sprt_decision(scores, s.elo0, s.elo1, s.alpha, s.beta)
+    # Two pseudo-games keep a one-sided match (every game won) decidable; looks happen only
+    # at batch ends (at least one batch of games), which also keeps early stops honest.
+    decision = sprt_decision(scores, s.elo0, s.elo1, s.alpha, s.beta, pseudo_games=2)
     return {
         "a": a, "b": b, "elo0": s.elo0, "elo1": s.elo1, "alpha": s.alpha, "beta": s.beta,
-        "games": len(scores), "llr": sprt_llr(scores, s.elo0, s.elo1), "decision": decision,
+        "games": len(scores), "llr": sprt_llr(scores, s.elo0, s.elo1, pseudo_games=2),
+        "decision": decision,
         "score": sum(scores) / len(scores) if scores else None,
     }
 

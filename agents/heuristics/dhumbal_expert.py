@@ -51,6 +51,7 @@ class Expert(_DhumbalAgent):
     def __init__(self, params, game):
         super().__init__(params, game)
         self._shed: dict[int, int] = {}
+        self._scores: dict[int, float] = {}
 
     def act(self, view: SeatView, legal: Sequence[int]) -> int:
         obs = view.observation()
@@ -118,13 +119,26 @@ class Expert(_DhumbalAgent):
         return hit
 
     def _score(self, hand: int) -> float:
-        total = self.game.discard_options(hand)[1]
-        return total - self.params.shed_weight * self._shed_value(hand)
+        """Lower is better: the hand's total less a share of what it can shed next turn."""
+        hit = self._scores.get(hand)
+        if hit is None:
+            total = self.game.discard_options(hand)[1]
+            hit = total - self.params.shed_weight * self._shed_value(hand)
+            if len(self._scores) > 400_000:
+                self._scores.clear()
+            self._scores[hand] = hit
+        return hit
 
     def _deck_score(self, hand: int, unseen: list[int]) -> float:
         if not unseen:
             return float("inf")
-        return sum(self._score(hand | 1 << c) for c in unseen) / len(unseen)
+        score, scores = self._score, self._scores
+        total = 0.0
+        for c in unseen:
+            h = hand | 1 << c
+            v = scores.get(h)
+            total += v if v is not None else score(h)
+        return total / len(unseen)
 
     def _best_discard(self, hand: int, melds: list[int], offer: Sequence[int],
                       unseen: list[int]) -> int:
