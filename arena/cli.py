@@ -282,7 +282,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     finally:
         runner.close()
     summary = tournament_summary(t, store)
-    files = write_tournament_files(out, summary, store.records(), stage_of)
+    files = write_tournament_files(out, summary, store.records(actions=False), stage_of)
     store.close()
     _print_tournament(summary, out, files)
     return 0
@@ -301,7 +301,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         t = load_stored_tournament(store)
         summary = tournament_summary(t, store)
-        files = write_tournament_files(out, summary, store.records(), stage_of)
+        files = write_tournament_files(out, summary, store.records(actions=False), stage_of)
     finally:
         store.close()
     _print_tournament(summary, out, files)

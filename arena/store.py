@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS games (
     seq INTEGER NOT NULL,
     stage TEXT NOT NULL,
     finished REAL NOT NULL,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    actions TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS games_stage ON games (stage, seq);
 """
@@ -62,11 +63,13 @@ class Store:
     # -- games ------------------------------------------------------------------------------
     def add(self, record: GameRecord, seq: int, stage: str) -> bool:
         """Store one finished game; False if its job id was already stored."""
+        data = record.to_dict()
+        actions = data.pop("actions")
         cur = self.conn.execute(
-            "INSERT OR IGNORE INTO games (job_id, seq, stage, finished, record) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (record.job_id, seq, stage, time.time(),
-             json.dumps(record.to_dict(), separators=(",", ":"))),
+            "INSERT OR IGNORE INTO games (job_id, seq, stage, finished, record, actions) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (record.job_id, seq, stage, time.time(), json.dumps(data, separators=(",", ":")),
+             json.dumps(actions, separators=(",", ":"))),
         )
         return cur.rowcount == 1
 
@@ -88,14 +91,24 @@ class Store:
         return self.conn.execute("SELECT COUNT(*) FROM games WHERE stage = ?",
                                  (stage,)).fetchone()[0]
 
-    def records(self, stage: str | None = None) -> list[GameRecord]:
-        """Stored games in schedule order (``seq``), optionally of one stage."""
+    def records(self, stage: str | None = None, actions: bool = True) -> list[GameRecord]:
+        """Stored games in schedule order (``seq``), optionally of one stage.
+
+        ``actions=False`` leaves each record's move list empty: the statistics never read
+        it, and it is most of what there is to parse.
+        """
+        cols = "record, actions" if actions else "record, '[]'"
         if stage is None:
-            rows = self.conn.execute("SELECT record FROM games ORDER BY seq, job_id")
+            rows = self.conn.execute(f"SELECT {cols} FROM games ORDER BY seq, job_id")
         else:
             rows = self.conn.execute(
-                "SELECT record FROM games WHERE stage = ? ORDER BY seq, job_id", (stage,))
-        return [GameRecord.from_dict(json.loads(r[0])) for r in rows]
+                f"SELECT {cols} FROM games WHERE stage = ? ORDER BY seq, job_id", (stage,))
+        out = []
+        for record, moves in rows:
+            data = json.loads(record)
+            data["actions"] = json.loads(moves)
+            out.append(GameRecord.from_dict(data))
+        return out
 
     def stages(self) -> list[str]:
         return [r[0] for r in self.conn.execute(

@@ -114,7 +114,8 @@ def advanced_by_group(t: Tournament, store: Store, seats: int) -> dict[str, list
     out = {}
     for gname, members in t.groups:
         if len(members) >= seats and len(members) > t.advance:
-            out[gname] = standings(store.records(f"group-{gname}"), list(members))[: t.advance]
+            out[gname] = standings(store.records(f"group-{gname}", actions=False),
+                                   list(members))[: t.advance]
         else:
             out[gname] = list(members)
     return out
@@ -142,7 +143,7 @@ def stage_notes(t: Tournament, store: Store, seats: int) -> dict[str, object]:
     if t.format == "championship":
         return {"advanced": advanced_by_group(t, store, seats)}
     if t.format == "sprt":
-        return {"sprt": sprt_state(t, store.records("sprt"))}
+        return {"sprt": sprt_state(t, store.records("sprt", actions=False))}
     return {}
 
 
@@ -152,11 +153,14 @@ def tournament_summary(t: Tournament, store: Store) -> dict[str, object]:
     from arena.summary import build_summary
 
     game = make_game(t.game, t.rules)
-    stages = store.stages()
+    records = store.records(actions=False)
+    by_stage: dict[str, list[GameRecord]] = {}
+    for rec in records:
+        by_stage.setdefault(stage_of(rec.job_id), []).append(rec)
     return build_summary(
-        store.records(), t.names(), game, families={a.name: a.family for a in t.agents},
+        records, t.names(), game, families={a.name: a.family for a in t.agents},
         adjust=t.adjust, bootstrap=t.bootstrap, seed=derive_seed(t.seed, "bootstrap"),
-        stages={st: store.records(st) for st in stages} if len(stages) > 1 else None,
+        stages=by_stage if len(by_stage) > 1 else None,
         notes={"format": t.format, "seats": t.seats, "name": t.name,
                **stage_notes(t, store, game.num_players)},
     )
@@ -164,7 +168,6 @@ def tournament_summary(t: Tournament, store: Store) -> dict[str, object]:
 
 @dataclass
 class RunResult:
-    records: list[GameRecord]
     stages: list[str]
     notes: dict[str, object]
 
@@ -203,9 +206,6 @@ class TournamentRunner:
     def _jobs(self, tables: list[Table], deals: int) -> list[GameJob]:
         return [job for table in tables for job in table_jobs(self.t, table, deals)]
 
-    def _stage_records(self, stage: str) -> list[GameRecord]:
-        return self.store.records(stage)
-
     # -- formats --------------------------------------------------------------------------
     def run(self) -> RunResult:
         t = self.t
@@ -227,7 +227,7 @@ class TournamentRunner:
             self._sprt()
         else:  # pragma: no cover - validated in the spec
             raise ValueError(fmt)
-        return RunResult(self.store.records(), self.stages, self.notes)
+        return RunResult(self.stages, self.notes)
 
     def _championship(self) -> None:
         t = self.t
@@ -262,7 +262,7 @@ class TournamentRunner:
         # Look only at batch ends, in schedule order: the stop is the same on any runner.
         for start in range(0, len(jobs), per_batch):
             self._play(jobs[start:start + per_batch])
-            state = sprt_state(t, self._stage_records("sprt"))
+            state = sprt_state(t, self.store.records("sprt", actions=False))
             if state["decision"] is not None:
                 break
         self.planned = self.finished
