@@ -14,3 +14,6 @@ class RandomAgent(Agent):
 
     def act(self, view: SeatView, legal: Sequence[int]) -> int:
         return self.rng.choice(legal)
+
+    def action_probabilities(self, view: SeatView, legal: Sequence[int]) -> dict[int, float]:
+        return {a: 1.0 / len(legal) for a in legal}

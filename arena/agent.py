@@ -57,11 +57,15 @@ class SeatView:
     def encode(self) -> "np.ndarray":
         return self._state.encode(self.seat)
 
+    def info_key(self) -> str:
+        """A string naming this seat's information state (see State.information_state_key)."""
+        return self._state.information_state_key(self.seat)
+
     def determinize(self, rng: random.Random) -> "State":
         return self._state.determinize(self.seat, rng)
 
     def action_name(self, action: int) -> str:
-        return self._state.game.action_name(action)
+        return self._state.action_name(action)
 
 
 class Agent:
@@ -93,6 +97,12 @@ class Agent:
     def act(self, view: SeatView, legal: Sequence[int]) -> int:
         """The chosen action, one of ``legal``."""
         raise NotImplementedError
+
+    def action_probabilities(self, view: SeatView,
+                             legal: Sequence[int]) -> dict[int, float] | None:
+        """The agent's policy here, if it can say (used to tabulate it, e.g. for
+        exploitability); None for agents whose choice cannot be written down."""
+        return None
 
     def finish(self, view: SeatView, outcome: "Outcome") -> None:
         """The game ended (hook for learning or showing the result)."""

@@ -47,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"arena {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    sub.add_parser("games", help="list the games, their rule settings and presets")
+    p = sub.add_parser("games", help="list the games, their rule settings and presets")
+    p.add_argument("--all", action="store_true",
+                   help="also list every game of the providers (e.g. all OpenSpiel games)")
 
     p = sub.add_parser("agents", help="list the agents (those that play GAME, if given)")
     p.add_argument("game", nargs="?", help="a game name, e.g. dhumbal")
@@ -75,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="finish an interrupted run in --out (skips the games it stored)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    p = sub.add_parser("exploitability",
+                       help="exploitability (NashConv / 2) of an agent's policy on a small game")
+    p.add_argument("game", help="an OpenSpiel game, e.g. kuhn_poker or leduc_poker")
+    p.add_argument("agent", help="an agent spec whose policy can be tabulated, e.g. cfr(iterations=5000)")
+
     p = sub.add_parser("report", help="recompute a tournament's summary, tables and plots")
     p.add_argument("out", help="a tournament's output folder")
 
@@ -92,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"games": cmd_games, "agents": cmd_agents, "match": cmd_match,
                 "tournament": cmd_tournament, "report": cmd_report,
+                "exploitability": cmd_exploitability,
                 "play": cmd_play}[args.command](args)
     except ArenaError as exc:
         print(f"arena {args.command}: error: {exc}", file=sys.stderr)
@@ -124,7 +132,15 @@ def cmd_games(args: argparse.Namespace) -> int:
         else:
             for field, default, help_text in describe_params(cls.Rules):
                 console.print(f"  {field} = {default}  {help_text}")
-        console.print(f"  set any setting in the game spec, e.g. {name}(players=3)\n")
+        console.print(f"  set any setting in the game spec, e.g. {name}(setting=value)\n")
+    from .registry import provided_game_names
+
+    for label, names in provided_game_names().items():
+        if args.all:
+            console.print(f"[bold]{label}[/bold] ({len(names)} games, any parameters as "
+                          f"name(key=value)): " + ", ".join(names))
+        else:
+            console.print(f"and {len(names)} more games from {label}: arena games --all")
     return 0
 
 
@@ -305,6 +321,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     finally:
         store.close()
     _print_tournament(summary, out, files)
+    return 0
+
+
+def cmd_exploitability(args: argparse.Namespace) -> int:
+    import time
+
+    from .exploit import exploitability
+    from .registry import make_agent, make_game
+
+    game = make_game(args.game)
+    agent = make_agent(args.agent, game)
+    t0 = time.perf_counter()
+    value = exploitability(game, agent)
+    print(f"{game.describe()}; agent {args.agent}; tabulated and evaluated in "
+          f"{time.perf_counter() - t0:.2f} s")
+    print(f"exploitability (NashConv / {game.num_players}): {value:.6f}")
     return 0
 
 

@@ -51,14 +51,17 @@ class MetricSpec:
     """A game metric and how per-game, per-seat values aggregate over many games.
 
     ``ratio``: sum of ``num`` / sum of ``den`` (e.g. successful calls / calls);
-    ``pearson``: Pearson r between the concatenated per-seat lists ``num`` and ``den``.
+    ``pearson``: Pearson r between the concatenated per-seat lists ``num`` and ``den``;
+    ``mean``: the mean of the per-game values ``num`` times ``scale``, with a 95% t-interval
+    reported as ``<name>_ci`` (e.g. big blinds won per 100 hands); ``den`` is unused.
     """
 
     name: str
     help: str
-    kind: Literal["ratio", "pearson"]
+    kind: Literal["ratio", "pearson", "mean"]
     num: str
-    den: str
+    den: str = ""
+    scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,15 @@ class State(ABC):
     @abstractmethod
     def _apply(self, action: int) -> None:
         """Play an action already known to be legal."""
+
+    def information_state_key(self, seat: int) -> str:
+        """A string naming everything ``seat`` knows (equal strings, same information state);
+        tabular agents (CFR, transposition tables) key on it."""
+        return self.text(seat)
+
+    def action_name(self, action: int) -> str:
+        """The action's name here (games whose names depend on the position override this)."""
+        return self.game.action_name(action)
 
     def chance_outcomes(self) -> list[tuple[int, float]]:
         """(action, probability) at a ``CHANCE`` node."""

@@ -24,6 +24,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 GAME_GROUP = "arena.games"
 AGENT_GROUP = "arena.agents"
+PROVIDER_GROUP = "arena.game_providers"
+"""Entry points to objects with ``names()`` and ``game_class(name)``: whole families of games
+(e.g. every OpenSpiel game) that are too many, or too dynamic, to list one by one."""
 
 _added: dict[str, dict[str, object]] = {GAME_GROUP: {}, AGENT_GROUP: {}}
 
@@ -66,11 +69,38 @@ def agent_names() -> list[str]:
     return sorted(_targets(AGENT_GROUP))
 
 
+@functools.lru_cache(maxsize=None)
+def providers() -> dict[str, object]:
+    """Game providers by entry-point name; one that fails to load is left out."""
+    out = {}
+    for ep in entry_points(group=PROVIDER_GROUP):
+        try:
+            out[ep.name] = _load(ep.value)
+        except ImportError:
+            continue
+    return out
+
+
+def provided_game_names() -> dict[str, list[str]]:
+    """Names each provider offers (first-class games of the same name take precedence)."""
+    first = set(_targets(GAME_GROUP))
+    return {label: [n for n in p.names() if n not in first] for label, p in providers().items()}
+
+
 def game_class(name: str) -> "type[Game]":
     targets = _targets(GAME_GROUP)
-    if name not in targets:
-        raise UnknownNameError("game", name, targets)
-    return _load(targets[name])
+    if name in targets:
+        return _load(targets[name])
+    for provider in providers().values():
+        if name in provider.names():
+            return provider.game_class(name)
+    extra = {n for names in provided_game_names().values() for n in names}
+    err = UnknownNameError("game", name, set(targets) | extra)
+    if extra:
+        close = err.args[0].split(".", 1)[1] if "Did you mean" in err.args[0] else ""
+        err.args = (f"unknown game '{name}'; valid: {', '.join(sorted(targets))}, or any of "
+                    f"{len(extra)} OpenSpiel games (arena games --all).{close}",)
+    raise err
 
 
 def agent_class(name: str) -> "type[Agent]":

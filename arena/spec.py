@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from .errors import SpecError
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-.]*\Z")
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-.]*\Z")  # game names may start with a digit
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def parse_spec(text: str) -> Spec:
                 raise SpecError(f"parameter {item.strip()!r} in {raw!r} must be key=value")
             key, value = item.split("=", 1)
             key = key.strip()
-            if not _NAME.match(key):
+            if not _KEY.match(key):
                 raise SpecError(f"bad parameter name {key!r} in {raw!r}")
             if key in dict(params):
                 raise SpecError(f"parameter {key!r} given twice in {raw!r}")

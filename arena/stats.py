@@ -75,7 +75,22 @@ def aggregate_metric(spec: "MetricSpec", per_game: Iterable[dict[str, Any]]) -> 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return float(stats.pearsonr(xs, ys).statistic)
+    if spec.kind == "mean":
+        values = [v[spec.num] * spec.scale for v in per_game if spec.num in v]
+        return mean_interval(values)[0] if values else None
     raise ValueError(f"unknown metric kind {spec.kind!r}")
+
+
+def metric_interval(spec: "MetricSpec",
+                    per_game: Iterable[dict[str, Any]]) -> tuple[float, float] | None:
+    """The 95% t-interval of a ``mean`` metric (None for other kinds or too few games)."""
+    if spec.kind != "mean":
+        return None
+    values = [v[spec.num] * spec.scale for v in per_game if spec.num in v]
+    if len(values) < 2:
+        return None
+    _, lo, hi = mean_interval(values)
+    return (lo, hi)
 
 
 @dataclass
@@ -175,6 +190,10 @@ def summarize(records: Sequence["GameRecord"], metric_specs: Sequence["MetricSpe
             mean, lo, hi = mean_interval(payoffs[name])
             s.payoff, s.payoff_ci = mean, (lo, hi)
             s.metrics = {m.name: aggregate_metric(m, per_game[name]) for m in metric_specs}
+            for m in metric_specs:
+                ci = metric_interval(m, per_game[name])
+                if ci is not None:
+                    s.metrics[f"{m.name}_ci"] = list(ci)
         summaries.append(s)
         d, ns, mx = think.get(name, (0, 0, 0))
         timings.append(Timing(name, d, (ns / d / 1e6) if d else math.nan,

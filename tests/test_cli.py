@@ -56,7 +56,7 @@ def test_match_results_depend_on_the_seed(tmp_path):
 @pytest.mark.parametrize("args,needle", [
     (["match", "dhumbal", "--agents", "no_such_agent,random,random,random"],
      "unknown agent 'no_such_agent'; valid: aggressive"),
-    (["match", "chess", "--agents", "random,random"], "unknown game 'chess'; valid: dhumbal"),
+    (["match", "chesss", "--agents", "random,random"], "unknown game 'chesss'; valid: "),
     (["match", "dhumbal", "--rules", "house", "--agents", "random,random,random,random"],
      "unknown rules preset 'house' for dhumbal; valid: paper, standard, yaniv"),
     (["match", "dhumbal", "--agents", "random,random,random"],

@@ -1,0 +1,328 @@
+"""Any OpenSpiel (pyspiel) game as an arena game.
+
+A pyspiel game becomes a ``SpielGame`` subclass: its parameters become a typed ``Rules``
+dataclass (types from the defaults), chance nodes become ``CHANCE`` (the match samples them
+from the job's seeded generator), simultaneous-move games are made turn-based with
+``pyspiel.convert_to_turn_based``, the observation tensor (or the information-state tensor)
+is the encoding, the observation string (or information-state string) the text, and
+``determinize`` uses ``resample_from_infostate`` where the game implements it, or else
+re-deals the chance outcomes the seat cannot tell apart (see ``_resample_chance``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pyspiel
+
+from arena.game import CHANCE, TERMINAL, Game, GameInfo, State
+from arena.params import NoParams
+
+_KINDS = (bool, int, float, str)
+
+
+def spiel_type(name: str) -> Any:
+    """The registered ``pyspiel.GameType`` of ``name``."""
+    for gtype in pyspiel.registered_games():
+        if gtype.short_name == name:
+            return gtype
+    raise KeyError(name)
+
+
+def rules_class(spiel_name: str, spec: Mapping[str, Any],
+                overrides: Mapping[str, Any] | None = None) -> type:
+    """A frozen dataclass of a pyspiel game's parameters (types from their defaults)."""
+    defaults = {**spec, **(overrides or {})}
+    fields = []
+    for key, value in defaults.items():
+        if not key.isidentifier():
+            continue  # e.g. kriegspiel's '50_move_rule': not settable from a spec
+        kind = next((k for k in _KINDS if type(value) is k), str)
+        fields.append((key, kind, dataclasses.field(
+            default=value, metadata={"help": f"OpenSpiel parameter of {spiel_name}"})))
+    if not fields:
+        return NoParams
+    cls = dataclasses.make_dataclass(f"{spiel_name.title().replace('_', '')}Rules", fields,
+                                     frozen=True)
+    cls.__doc__ = f"Parameters of the OpenSpiel game {spiel_name}."
+    return cls
+
+
+@dataclass(frozen=True)
+class SpielObservation:
+    """What one seat sees of an OpenSpiel state, in the game's own words."""
+
+    seat: int
+    to_move: int
+    text: str
+    legal: tuple[int, ...]
+
+
+def game_info(name: str, gtype: Any, description: str | None = None) -> GameInfo:
+    chance = gtype.chance_mode != pyspiel.GameType.ChanceMode.DETERMINISTIC
+    perfect = gtype.information == pyspiel.GameType.Information.PERFECT_INFORMATION
+    return GameInfo(
+        name=name,
+        description=description or f"OpenSpiel: {gtype.long_name}",
+        min_players=gtype.min_num_players,
+        max_players=gtype.max_num_players,
+        perfect_information=perfect,
+        chance=chance,
+        simultaneous=gtype.dynamics == pyspiel.GameType.Dynamics.SIMULTANEOUS,
+    )
+
+
+class SpielGame(Game):
+    """An OpenSpiel game; subclasses fix ``spiel_name`` (and may add presets, text, metrics)."""
+
+    spiel_name: ClassVar[str]
+    spiel_overrides: ClassVar[Mapping[str, Any]] = {}
+    """Parameter defaults that differ from OpenSpiel's (e.g. go9: board_size 9)."""
+
+    def __init__(self, rules: Any = None, preset: str | None = None):
+        super().__init__(rules, preset)
+        params = dataclasses.asdict(self.rules) if dataclasses.is_dataclass(self.rules) else {}
+        spec = spiel_type(self.spiel_name).parameter_specification
+        changed = {k: v for k, v in params.items() if spec.get(k) != v}
+        try:
+            loaded = pyspiel.load_game(self.spiel_name, changed)
+        except (RuntimeError, pyspiel.SpielError) as exc:
+            from arena.errors import ParamError
+
+            raise ParamError(f"{self.name}: OpenSpiel refused {changed}: {exc}") from None
+        gtype = loaded.get_type()
+        if gtype.dynamics == pyspiel.GameType.Dynamics.SIMULTANEOUS:
+            loaded = pyspiel.convert_to_turn_based(loaded)
+        self.spiel = loaded
+        self.gtype = loaded.get_type()
+        self._players = loaded.num_players()
+        self._tensor, self._shape = None, (0,)
+        for kind in ("observation", "information_state"):
+            if getattr(self.gtype, f"provides_{kind}_tensor"):
+                try:
+                    self._shape = tuple(getattr(loaded, f"{kind}_tensor_shape")())
+                except (RuntimeError, pyspiel.SpielError):
+                    continue  # declared but unimplemented (e.g. crossword)
+                self._tensor = kind
+                break
+        self._text = ("observation" if self.gtype.provides_observation_string
+                      else "information_state" if self.gtype.provides_information_state_string
+                      else None)
+        self._names: list[str] | None = None
+
+    @property
+    def num_players(self) -> int:
+        return self._players
+
+    @property
+    def num_actions(self) -> int:
+        return self.spiel.num_distinct_actions()
+
+    @property
+    def encoding_shape(self) -> tuple[int, ...]:
+        return (int(np.prod(self._shape)),)
+
+    def new_state(self, seed: int) -> "SpielState":
+        # Chance is explicit (CHANCE nodes sampled by the match from the job's seed).
+        return self.state_class(self, self.spiel.new_initial_state())
+
+    state_class: ClassVar[type] = None  # set below to SpielState
+
+    def action_name(self, action: int) -> str:
+        """A name for the action as the first player to move would say it (unique per game)."""
+        if not 0 <= action < self.num_actions:
+            raise ValueError(f"{self.name}: no action {action} (valid 0-{self.num_actions - 1})")
+        if self._names is None:
+            self._names = self._name_table()
+        return self._names[action]
+
+    def _name_table(self) -> list[str]:
+        state = self.spiel.new_initial_state()
+        rng = random.Random(0)
+        while state.is_chance_node():
+            outcomes = state.chance_outcomes()
+            state.apply_action(outcomes[rng.randrange(len(outcomes))][0])
+        player = max(state.current_player(), 0)
+        names: list[str] = []
+        seen: dict[str, int] = {}
+        for a in range(self.num_actions):
+            try:
+                name = state.action_to_string(player, a)
+            except (RuntimeError, pyspiel.SpielError):
+                name = f"action {a}"
+            seen[name] = seen.get(name, 0) + 1
+            names.append(name)
+        return [n if seen[n] == 1 else f"{n} [{a}]" for a, n in enumerate(names)]
+
+
+class SpielState(State):
+    """A pyspiel state behind the arena protocol."""
+
+    __slots__ = ("game", "s", "current_player")
+
+    def __init__(self, game: SpielGame, spiel_state: Any):
+        self.game = game
+        self.s = spiel_state
+        self._sync()
+
+    def _sync(self) -> None:
+        s = self.s
+        if s.is_terminal():
+            self.current_player = TERMINAL
+        elif s.is_chance_node():
+            self.current_player = CHANCE
+        else:
+            self.current_player = s.current_player()
+
+    def legal_actions(self) -> tuple[int, ...]:
+        if self.current_player < 0:
+            return ()
+        return tuple(self.s.legal_actions())
+
+    def chance_outcomes(self) -> list[tuple[int, float]]:
+        return list(self.s.chance_outcomes())
+
+    def _apply(self, action: int) -> None:
+        self.s.apply_action(action)
+        self._sync()
+
+    def action_name(self, action: int) -> str:
+        p = self.current_player
+        try:
+            return self.s.action_to_string(p if p >= 0 else pyspiel.PlayerId.CHANCE, action)
+        except (RuntimeError, pyspiel.SpielError):
+            return self.game.action_name(action)
+
+    def information_state_key(self, seat: int) -> str:
+        if self.game.gtype.provides_information_state_string:
+            return self.s.information_state_string(seat)
+        return self.spiel_text(seat)
+
+    def spiel_text(self, seat: int) -> str:
+        kind = self.game._text
+        if kind == "observation":
+            return self.s.observation_string(seat)
+        if kind == "information_state":
+            return self.s.information_state_string(seat)
+        return str(self.s) if self.game.gtype.information == \
+            pyspiel.GameType.Information.PERFECT_INFORMATION else ""
+
+    def observation(self, seat: int) -> SpielObservation:
+        return SpielObservation(seat, self.current_player, self.spiel_text(seat),
+                                self.legal_actions() if self.current_player == seat else ())
+
+    def text(self, seat: int) -> str:
+        g = self.game
+        if self.current_player == TERMINAL:
+            status = "The game is over. Returns: " + ", ".join(
+                f"player {p}: {r:+g}" for p, r in enumerate(self.s.returns()))
+        elif self.current_player == seat:
+            status = "Your move."
+        else:
+            status = f"Waiting for player {self.current_player}."
+        return f"{g.name}: you are player {seat}. {status}\n{self.spiel_text(seat)}"
+
+    def encode(self, seat: int) -> np.ndarray:
+        kind = self.game._tensor
+        if kind == "observation":
+            return np.asarray(self.s.observation_tensor(seat), dtype=np.float32)
+        if kind == "information_state":
+            return np.asarray(self.s.information_state_tensor(seat), dtype=np.float32)
+        return np.zeros(self.game.encoding_shape, dtype=np.float32)
+
+    def clone(self) -> "SpielState":
+        return type(self)(self.game, self.s.clone())
+
+    def returns(self) -> tuple[float, ...]:
+        return tuple(float(r) for r in self.s.returns())
+
+    def determinize(self, seat: int, rng: random.Random) -> "SpielState":
+        if self.game.gtype.information == pyspiel.GameType.Information.PERFECT_INFORMATION:
+            return self.clone()
+        try:
+            return type(self)(self.game, self.s.resample_from_infostate(seat, rng.random))
+        except (RuntimeError, pyspiel.SpielError):
+            return type(self)(self.game, _resample_chance(self.game.spiel, self.s, seat, rng,
+                                                          self.spiel_text))
+
+    def reveal(self) -> str:
+        return str(self.s)
+
+
+SpielGame.state_class = SpielState
+
+
+def _resample_chance(game: Any, state: Any, seat: int, rng: random.Random,
+                     view: Any) -> Any:
+    """Replay the history, re-drawing each chance outcome among those ``seat`` cannot tell
+    apart from the real one (same information-state string right after it).
+
+    Players' moves are replayed as they were, so in games that hide other players' moves
+    from ``seat`` this keeps them (a consistent state, not a uniform sample over them).
+    """
+    kind = "information_state" if game.get_type().provides_information_state_string \
+        else "observation"
+
+    def seen(s: Any) -> str:
+        return s.information_state_string(seat) if kind == "information_state" \
+            else s.observation_string(seat)
+
+    truth = game.new_initial_state()
+    sample = game.new_initial_state()
+    for action in state.history():
+        if truth.is_chance_node():
+            truth.apply_action(action)
+            target = seen(truth)
+            outcomes = [a for a, p in sample.chance_outcomes() if p > 0]
+            rng.shuffle(outcomes)
+            for a in outcomes:
+                trial = sample.child(a)
+                if seen(trial) == target:
+                    sample = trial
+                    break
+            else:
+                sample.apply_action(action)
+        else:
+            truth.apply_action(action)
+            sample.apply_action(action)
+    return sample
+
+
+class OpenSpielProvider:
+    """Every registered pyspiel game by its OpenSpiel name, with its parameters."""
+
+    label = "OpenSpiel"
+
+    def __init__(self) -> None:
+        self._classes: dict[str, type] = {}
+
+    def names(self) -> list[str]:
+        out = []
+        for gtype in pyspiel.registered_games():
+            if (gtype.is_concrete and gtype.default_loadable
+                    and gtype.dynamics != pyspiel.GameType.Dynamics.MEAN_FIELD
+                    and not getattr(gtype, "action_structs_only", False)):
+                out.append(gtype.short_name)
+        return sorted(out)
+
+    def game_class(self, name: str) -> type:
+        cls = self._classes.get(name)
+        if cls is None:
+            gtype = spiel_type(name)
+            cls = type(f"Spiel_{name}", (SpielGame,), {
+                "name": name,
+                "spiel_name": name,
+                "info": game_info(name, gtype),
+                "Rules": rules_class(name, gtype.parameter_specification),
+                "__doc__": f"OpenSpiel's {gtype.long_name}.",
+            })
+            self._classes[name] = cls
+        return cls
+
+
+provider = OpenSpielProvider()
