@@ -148,10 +148,10 @@ class Game(ABC):
 
     def action_from_name(self, name: str) -> int:
         """The action called ``name`` (case-insensitive)."""
-        table = self.__dict__.get("_names")
+        table = self.__dict__.get("_name_lookup")
         if table is None:
             table = {self.action_name(a).lower(): a for a in range(self.num_actions)}
-            self._names = table
+            self._name_lookup = table
         try:
             return table[name.strip().lower()]
         except KeyError:

@@ -106,7 +106,8 @@ def test_terminal_and_illegal_moves_are_refused(name, preset):
     rng = random.Random(3)
     while state.current_player == CHANCE:
         _step(state, rng)
-    illegal = next(a for a in range(game.num_actions) if a not in state.legal_actions())
+    illegal = next((a for a in range(game.num_actions) if a not in state.legal_actions()),
+                   game.num_actions)  # every action legal here: one outside the space
     with pytest.raises(IllegalActionError):
         state.apply(illegal)
     state = _random_play(game, 3)

@@ -83,6 +83,9 @@ class SpielGame(Game):
     spiel_name: ClassVar[str]
     spiel_overrides: ClassVar[Mapping[str, Any]] = {}
     """Parameter defaults that differ from OpenSpiel's (e.g. go9: board_size 9)."""
+    native_resample: ClassVar[bool] = True
+    """Use OpenSpiel's ``resample_from_infostate`` for ``determinize`` where the game has it
+    (off for games where it is broken, e.g. universal_poker: wrong or crashing samples)."""
 
     def __init__(self, rules: Any = None, preset: str | None = None):
         super().__init__(rules, preset)
@@ -244,11 +247,15 @@ class SpielState(State):
     def determinize(self, seat: int, rng: random.Random) -> "SpielState":
         if self.game.gtype.information == pyspiel.GameType.Information.PERFECT_INFORMATION:
             return self.clone()
-        try:
-            return type(self)(self.game, self.s.resample_from_infostate(seat, rng.random))
-        except (RuntimeError, pyspiel.SpielError):
-            return type(self)(self.game, _resample_chance(self.game.spiel, self.s, seat, rng,
-                                                          self.spiel_text))
+        if self.game.native_resample:
+            try:
+                sample = self.s.resample_from_infostate(seat, rng.random)
+                if self.information_state_key(seat) == type(self)(self.game, sample) \
+                        .information_state_key(seat):
+                    return type(self)(self.game, sample)
+            except Exception:  # noqa: BLE001 - C++ errors arrive as assorted Python types
+                pass
+        return type(self)(self.game, _resample_chance(self.game.spiel, self.s, seat, rng))
 
     def reveal(self) -> str:
         return str(self.s)
@@ -257,8 +264,7 @@ class SpielState(State):
 SpielGame.state_class = SpielState
 
 
-def _resample_chance(game: Any, state: Any, seat: int, rng: random.Random,
-                     view: Any) -> Any:
+def _resample_chance(game: Any, state: Any, seat: int, rng: random.Random) -> Any:
     """Replay the history, re-drawing each chance outcome among those ``seat`` cannot tell
     apart from the real one (same information-state string right after it).
 

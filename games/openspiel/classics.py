@@ -89,3 +89,4 @@ class Holdem(SpielGame):
         "nolimit_6max": _NOLIMIT_6MAX,
     }
     default_preset = "limit"
+    native_resample = False
