@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from .adapter import SpielGame, game_info, rules_class, spiel_type
+from .boards import ConnectFourState, GoState, HexState
 
 
 def _first_class(name: str, spiel_name: str, description: str,
@@ -27,6 +28,10 @@ class ConnectFour(SpielGame):
 
     locals().update(_first_class("connect_four", "connect_four",
                                  "Connect Four (OpenSpiel): four in a row on a 7x6 board"))
+    state_class = ConnectFourState
+
+    def action_name(self, action: int) -> str:
+        return self.state_class.move_name(self, action)
 
 
 class Hex(SpielGame):
@@ -38,6 +43,10 @@ class Hex(SpielGame):
         "7x7": {"board_size": 7, "num_rows": 7, "num_cols": 7},
     }
     default_preset = "11x11"
+    state_class = HexState
+
+    def action_name(self, action: int) -> str:
+        return self.state_class.move_name(self, action)
 
 
 class Go9(SpielGame):
@@ -45,6 +54,10 @@ class Go9(SpielGame):
 
     locals().update(_first_class("go9", "go", "Go 9x9, komi 7.5 (OpenSpiel)",
                                  {"board_size": 9, "komi": 7.5}))
+    state_class = GoState
+
+    def action_name(self, action: int) -> str:
+        return self.state_class.move_name(self, action)
 
 
 class KuhnPoker(SpielGame):
