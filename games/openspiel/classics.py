@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from .adapter import SpielGame, game_info, rules_class, spiel_type
-from .boards import ConnectFourState, GoState, HexState
 
 
 def _first_class(name: str, spiel_name: str, description: str,
@@ -28,7 +27,7 @@ class ConnectFour(SpielGame):
 
     locals().update(_first_class("connect_four", "connect_four",
                                  "Connect Four (OpenSpiel): four in a row on a 7x6 board"))
-    state_class = ConnectFourState
+    from .boards import ConnectFourState as state_class
 
     def action_name(self, action: int) -> str:
         return self.state_class.move_name(self, action)
@@ -43,7 +42,7 @@ class Hex(SpielGame):
         "7x7": {"board_size": 7, "num_rows": 7, "num_cols": 7},
     }
     default_preset = "11x11"
-    state_class = HexState
+    from .boards import HexState as state_class
 
     def action_name(self, action: int) -> str:
         return self.state_class.move_name(self, action)
@@ -54,7 +53,7 @@ class Go9(SpielGame):
 
     locals().update(_first_class("go9", "go", "Go 9x9, komi 7.5 (OpenSpiel)",
                                  {"board_size": 9, "komi": 7.5}))
-    state_class = GoState
+    from .boards import GoState as state_class
 
     def action_name(self, action: int) -> str:
         return self.state_class.move_name(self, action)
