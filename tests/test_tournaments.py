@@ -95,6 +95,7 @@ def run_in_process(spec_path: Path, out: Path, runner) -> dict:
      "championship.advance: 2 group(s) advancing 1 each give 2 finalists"),
     (small(extra="[budgets]\ntime_per_move = -1"), "budgets.time_per_move: must be > 0"),
     ("game = [", "not valid TOML"),
+    (small() + '\n[[agents]]\nspec = "human"\n', "agents[5].spec: 'human' waits for a person"),
 ])
 def test_bad_specs_name_the_field(tmp_path, body, needle):
     path = write_spec(tmp_path, body)

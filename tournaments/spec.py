@@ -222,9 +222,12 @@ def parse_tournament(data: dict[str, Any], where: str = "spec",
         spec = r.get("spec", str)
         try:
             spec = str(parse_spec(spec))
-            make_agent(spec, game)
+            agent = make_agent(spec, game)
         except ArenaError as exc:
             raise _fail(where, f"agents[{i}].spec", str(exc)) from None
+        if agent.interactive:
+            raise _fail(where, f"agents[{i}].spec", f"'{spec}' waits for a person; "
+                        "tournaments run unattended (use arena play)")
         agent_name = r.get("name", str, spec)
         family = r.get("family", str, "heuristic", choices=FAMILIES)
         r.finish()

@@ -129,11 +129,12 @@ class BoardState(SpielState):
             if len(winners) > 1:
                 return "The game is over: a draw."
             w = winners[0]
-            who = "you" if w == seat else f"player {w}"
-            return f"The game is over: {self.colour(w)} ({who}) won."
+            return (f"The game is over: player {w}, {self.colour(w)}, won; "
+                    f"you {'won' if w == seat else 'lost'}.")
         if self.current_player == seat:
             return "Your move."
-        return f"Waiting for player {self.current_player} ({self.colour(self.current_player)})."
+        p = self.current_player
+        return f"Waiting for player {p}, playing {self.colour(p)}."
 
     def text(self, seat: int) -> str:
         last = self.last()
