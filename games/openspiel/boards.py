@@ -165,9 +165,6 @@ class ConnectFourState(BoardState):
     def rows(self) -> tuple[str, ...]:
         return tuple(self.s.observation_string(0).split())
 
-    def colour(self, seat: int) -> str:
-        return self.stones[seat]
-
     def rules_lines(self, seat: int) -> list[str]:
         k = getattr(self.game.rules, "x_in_row", 4)
         cols = self.game.num_actions
@@ -385,7 +382,7 @@ class GoState(BoardState):
         points = self.points()
         by_black, by_white = self.captured(points)
         black, white = go_area(points, _go_size(self.game))
-        return [f"Move {len(self.s.history()) + 1}. Captures: Black has taken {by_black} "
+        return [f"Moves played: {len(self.s.history())}. Captures: Black has taken {by_black} "
                 f"stone(s), White {by_white}. Area now: Black {black}, White {white} + komi "
                 f"{self.komi():g}."]
 
