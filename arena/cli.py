@@ -107,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into e.g. head, which closed early
+        sys.stderr.close()
+        return 0
 
 
 def cmd_games(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from .adapter import SpielGame, game_info, rules_class, spiel_type
+from .poker import POKER_METRICS, PokerState, holdem_name_table
 
 
 def _first_class(name: str, spiel_name: str, description: str,
@@ -64,6 +65,8 @@ class KuhnPoker(SpielGame):
 
     locals().update(_first_class("kuhn_poker", "kuhn_poker",
                                  "Kuhn poker (OpenSpiel): 3 cards, ante 1, one bet"))
+    state_class = PokerState
+    metric_specs = POKER_METRICS
 
 
 class LeducPoker(SpielGame):
@@ -71,6 +74,8 @@ class LeducPoker(SpielGame):
 
     locals().update(_first_class("leduc_poker", "leduc_poker",
                                  "Leduc hold'em (OpenSpiel): 6 cards, 2 rounds"))
+    state_class = PokerState
+    metric_specs = POKER_METRICS
 
 
 _LIMIT_HU = {
@@ -101,4 +106,7 @@ class Holdem(SpielGame):
         "nolimit_6max": _NOLIMIT_6MAX,
     }
     default_preset = "limit"
+    state_class = PokerState
+    metric_specs = POKER_METRICS
+    _name_table = holdem_name_table
     native_resample = False
