@@ -106,3 +106,18 @@ class Agent:
 
     def finish(self, view: SeatView, outcome: "Outcome") -> None:
         """The game ended (hook for learning or showing the result)."""
+
+
+class BestMovesAgent(Agent):
+    """An agent that ranks moves and picks uniformly among the best (``best_moves``)."""
+
+    def best_moves(self, view: SeatView, legal: Sequence[int]) -> list[int]:
+        """The equally good best moves here (a non-empty subset of ``legal``)."""
+        raise NotImplementedError
+
+    def act(self, view: SeatView, legal: Sequence[int]) -> int:
+        return self.rng.choice(self.best_moves(view, legal))
+
+    def action_probabilities(self, view: SeatView, legal: Sequence[int]) -> dict[int, float]:
+        best = self.best_moves(view, legal)
+        return {a: (1.0 / len(best) if a in best else 0.0) for a in legal}

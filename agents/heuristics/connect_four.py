@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from arena.agent import Agent, SeatView
+from arena.agent import BestMovesAgent, SeatView
 
 _DIRECTIONS = ((0, 1), (1, 0), (1, 1), (1, -1))
 
@@ -61,7 +61,7 @@ class Board:
             self.cells[row - 1][col] = "."
 
 
-class ConnectFourRules(Agent):
+class ConnectFourRules(BestMovesAgent):
     """Wins if it can, blocks the opponent's win, avoids giving one, prefers the centre."""
 
     name = "c4_rules"
@@ -84,10 +84,3 @@ class ConnectFourRules(Agent):
         nearest = min(abs(c - centre) for c in safe)
         return [c for c in safe if abs(c - centre) == nearest]
 
-    def act(self, view: SeatView, legal: Sequence[int]) -> int:
-        return self.rng.choice(self.best_moves(view, legal))
-
-    def action_probabilities(self, view: SeatView,
-                             legal: Sequence[int]) -> dict[int, float]:
-        best = self.best_moves(view, legal)
-        return {a: (1.0 / len(best) if a in best else 0.0) for a in legal}

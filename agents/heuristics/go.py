@@ -24,7 +24,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from arena.agent import Agent, SeatView
+from arena.agent import BestMovesAgent, SeatView
 from arena.params import param
 from games.openspiel.boards import go_neighbours
 
@@ -135,7 +135,7 @@ class GoRulesParams:
               "already wins, which ends the game")
 
 
-class GoRules(Agent):
+class GoRules(BestMovesAgent):
     """Go by tiers: capture, save own groups in atari, atari, any safe non-eye move, pass."""
 
     name = "go_rules"
@@ -172,10 +172,3 @@ class GoRules(Agent):
         lead = black - white - obs.komi - (handicap if handicap >= 2 else 0)
         return lead if obs.seat == 0 else -lead
 
-    def act(self, view: SeatView, legal: Sequence[int]) -> int:
-        return self.rng.choice(self.best_moves(view, legal))
-
-    def action_probabilities(self, view: SeatView,
-                             legal: Sequence[int]) -> dict[int, float]:
-        best = self.best_moves(view, legal)
-        return {a: (1.0 / len(best) if a in best else 0.0) for a in legal}
