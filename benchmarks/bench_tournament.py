@@ -8,7 +8,9 @@ rotations), timed four ways on the same jobs:
 
 1. serial, bare: every game played in this process, records discarded (no store, no stats);
 2. serial, full: the tournament driver with the SQLite store and the full summary
-   (statistics, bootstrap Elo, openskill);
+   (statistics, bootstrap Elo, openskill); the time spent writing the store and building
+   the summary is also timed on its own, since whole runs drift by several percent on a
+   shared machine;
 3. processes, full: the same with ``--workers`` worker processes (pool start included);
 4. Ray, full: a local Ray cluster with ``--workers`` CPUs; the cluster start is excluded
    (timed separately), and so is the processes pool start in the comparison line.
@@ -37,15 +39,21 @@ def spec(games: int, rules: str):
     })
 
 
-def full_run(t, runner) -> float:
+def full_run(t, runner, parts: dict | None = None) -> float:
     out = Path(tempfile.mkdtemp(prefix="arena-bench-"))
     try:
         t0 = time.perf_counter()
         store = open_store(t, out, resume=False)
-        TournamentRunner(t, store, runner).run()
+        driver = TournamentRunner(t, store, runner)
+        driver.run()
+        t1 = time.perf_counter()
         tournament_summary(t, store)
         store.close()
-        return time.perf_counter() - t0
+        end = time.perf_counter()
+        if parts is not None:
+            parts["store"] = driver.store_seconds
+            parts["summary"] = end - t1
+        return end - t0
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -68,9 +76,14 @@ def main() -> None:
     bare = time.perf_counter() - t0
     print(f"serial, bare play:            {bare:8.2f} s  ({len(jobs) / bare:,.0f} games/s)")
 
-    serial = full_run(t, SerialRunner())
+    parts: dict = {}
+    serial = full_run(t, SerialRunner(), parts)
     print(f"serial, store + statistics:   {serial:8.2f} s  (+{100 * (serial - bare) / bare:.1f}% "
-          "over bare play)")
+          "over bare play, end to end; runs drift by several % on a shared machine)")
+    print(f"  of which writing the store: {parts['store']:8.2f} s  "
+          f"({100 * parts['store'] / bare:.1f}% of bare play), the summary (statistics, "
+          f"bootstrap Elo, openskill): {parts['summary']:.2f} s "
+          f"({100 * parts['summary'] / bare:.1f}%)")
 
     t0 = time.perf_counter()
     pool = ProcessRunner(args.workers)

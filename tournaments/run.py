@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,6 +188,8 @@ class TournamentRunner:
         self.next_seq = 0
         self.notes: dict[str, object] = {}
         self.stages: list[str] = []
+        self.store_seconds = 0.0
+        """Wall time spent writing records (the store's cost, for benchmarks)."""
 
     # -- playing --------------------------------------------------------------------------
     def _play(self, jobs: list[GameJob]) -> None:
@@ -197,8 +200,11 @@ class TournamentRunner:
         todo = [j for j in jobs if j.job_id not in self.done]
         self.finished += len(jobs) - len(todo)
         self.progress(self.finished, self.planned)
+        clock = time.perf_counter
         for rec in self.runner.run(todo):
+            t0 = clock()
             self.store.add(rec, seq[rec.job_id], stage_of(rec.job_id))
+            self.store_seconds += clock() - t0
             self.done.add(rec.job_id)
             self.finished += 1
             self.progress(self.finished, self.planned)
