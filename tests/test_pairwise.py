@@ -375,3 +375,16 @@ def test_wilson_interval_covers_the_true_rate(p):
     exact = sum(float(sps.binom.pmf(k, n, p)) for k in ks
                 if wilson_interval(float(k), n)[0] <= p <= wilson_interval(float(k), n)[1])
     assert 0.93 <= exact <= 0.97
+
+
+@pytest.mark.parametrize("method", ["holm", "bonferroni"])
+def test_adjust_pvalues_equals_statsmodels_with_ties_and_extremes(method):
+    import random
+
+    from arena.pairwise import adjust_pvalues
+
+    rng = random.Random(5)
+    for m in (1, 2, 7, 40):
+        raw = [rng.choice([rng.random(), 0.0, 1.0, 0.03]) for _ in range(m)]
+        assert adjust_pvalues(raw, method) == pytest.approx(
+            list(multipletests(raw, method=method)[1]), abs=1e-12)
