@@ -277,6 +277,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     out = Path(args.out or Path("out") / t.name)
     if args.address and args.backend != "ray":
         raise ArenaError("--address needs --backend ray")
+    open_store(t, out, args.resume, create=False).close()  # refuse before starting workers
     runner = make_runner(args.backend, args.workers, args.address)
     try:
         store = open_store(t, out, args.resume)

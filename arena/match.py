@@ -10,6 +10,7 @@ holds every seat's cards equally often.
 from __future__ import annotations
 
 import dataclasses
+import numbers
 import signal
 import threading
 import time
@@ -49,12 +50,25 @@ class GameJob:
     """Seconds an agent may think per decision; over it, the agent forfeits the game."""
 
 
-class AgentTimeout(Exception):
-    """An agent went over its time budget for one decision."""
+class AgentTimeout(BaseException):
+    """An agent went over its time budget for one decision.
+
+    A BaseException, so that an agent's own ``except Exception`` (a retry loop, say) cannot
+    swallow it; the timer also repeats every 50 ms until the move loop disarms it.
+    """
+
+
+_armed = [False]
 
 
 def _alarm(signum: int, frame: object) -> None:
-    raise AgentTimeout("interrupted at the time budget")
+    if _armed[0]:
+        raise AgentTimeout("interrupted at the time budget")
+
+
+def _disarm() -> None:
+    _armed[0] = False
+    signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 @dataclass
@@ -120,14 +134,20 @@ def play(job: GameJob, game: "Game | None" = None,
         agents = [make_agent(spec, game) for spec in job.agents]
     state = game.new_state(derive_seed(job.seed, "deal"))
     views = [SeatView(state, s) for s in range(n)]
+    errors: list[dict[str, Any]] = []
+    broken = None
     for s, agent in enumerate(agents):
-        agent.start(s, derive_rng(job.seed, job.job_id, "agent", s))
+        try:
+            agent.start(s, derive_rng(job.seed, job.job_id, "agent", s))
+        except Exception as exc:  # noqa: BLE001 - a broken agent loses its game
+            errors.append(_error(job, s, exc, 0))
+            broken = Outcome.forfeited(n, s)
+            break
     chance_rng = derive_rng(job.seed, "chance")
     fallback_rng = derive_rng(job.seed, job.job_id, "fallback")
     actions: list[int] = []
     decisions, think, longest, illegal = [0] * n, [0] * n, [0] * n, [0] * n
     hist: list[dict[int, int]] = [{} for _ in range(n)]
-    errors: list[dict[str, Any]] = []
     limit_ns = None if job.time_per_move is None else int(job.time_per_move * 1e9)
     # A budget is enforced twice: an interval timer interrupts an agent that runs past it
     # (so a game never hangs; main thread only), and the measured time decides.
@@ -135,16 +155,20 @@ def play(job: GameJob, game: "Game | None" = None,
              and threading.current_thread() is threading.main_thread())
     previous_handler = signal.signal(signal.SIGALRM, _alarm) if alarm else None
     try:
-        outcome = _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions,
-                        decisions, think, longest, hist, illegal, errors, limit_ns, alarm)
+        outcome = broken or _loop(job, state, agents, views, n, chance_rng, fallback_rng,
+                                  actions, decisions, think, longest, hist, illegal, errors,
+                                  limit_ns, alarm)
     finally:
         if alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            _disarm()
             signal.signal(signal.SIGALRM, previous_handler)
     if outcome is None:
         outcome = state.outcome()
     for s, agent in enumerate(agents):
-        agent.finish(views[s], outcome)
+        try:
+            agent.finish(views[s], outcome)
+        except Exception as exc:  # noqa: BLE001 - recorded; the result stands
+            errors.append(_error(job, s, exc, len(actions)))
     return GameRecord(
         job_id=job.job_id, game=job.game, rules=game.preset, settings=game.settings(),
         seed=job.seed, agents=list(job.agents), labels=list(job.labels), actions=actions,
@@ -153,6 +177,12 @@ def play(job: GameJob, game: "Game | None" = None,
         max_think_ns=longest, illegal=illegal, errors=errors, forfeit=outcome.forfeit,
         metrics=state.metrics(), think_hist=hist,
     )
+
+
+def _error(job: GameJob, seat: int, exc: BaseException, move: int) -> dict[str, Any]:
+    return {"seat": seat, "agent": job.labels[seat], "type": type(exc).__name__,
+            "message": str(exc)[:500], "where": traceback.format_exc(limit=3)[-1500:],
+            "move": move}
 
 
 def time_bin_upper_ns(key: int) -> int:
@@ -184,22 +214,21 @@ def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decis
         t0 = clock()
         try:
             if alarm:
-                signal.setitimer(signal.ITIMER_REAL, limit_ns / 1e9)
+                _armed[0] = True
+                signal.setitimer(signal.ITIMER_REAL, limit_ns / 1e9, 0.05)
                 try:
                     a = agents[p].act(views[p], legal)
                 finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    _disarm()
             else:
                 a = agents[p].act(views[p], legal)
             if limit_ns is not None and clock() - t0 > limit_ns:
                 raise AgentTimeout(f"took {(clock() - t0) / 1e9:.3f} s, over the budget "
                                    f"of {limit_ns / 1e9:g} s per move")
-        except Exception as exc:  # noqa: BLE001 - an agent's bug loses its game, not the run
-            errors.append({
-                "seat": p, "agent": job.labels[p], "type": type(exc).__name__,
-                "message": str(exc)[:500], "where": traceback.format_exc(limit=3)[-1500:],
-                "move": len(actions),
-            })
+        except (Exception, AgentTimeout) as exc:  # noqa: BLE001 - loses its game, not the run
+            if alarm:
+                _disarm()
+            errors.append(_error(job, p, exc, len(actions)))
             return Outcome.forfeited(n, p)
         dt = clock() - t0
         think[p] += dt
@@ -211,10 +240,8 @@ def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decis
         h = hist[p]
         h[key] = h.get(key, 0) + 1
         if type(a) is not int:
-            try:
-                a = int(a)
-            except (TypeError, ValueError):
-                a = -1
+            # numpy integers are fine; 1.7 or "3" is not an action.
+            a = int(a) if isinstance(a, numbers.Integral) else -1
         if a not in legal:
             illegal[p] += 1
             a = fallback_rng.choice(legal)

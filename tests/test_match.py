@@ -174,3 +174,76 @@ def test_every_dhumbal_agent_plays_every_preset(preset):
             entrant_labels(lineup)), seed=i)
         rec = play(job, game)
         assert rec.errors == [] and sum(rec.illegal) == 0, (lineup, rec.errors)
+
+
+class BadStart(Agent):
+    name = "bad_start"
+
+    def start(self, seat, rng):
+        raise RuntimeError("cannot load model")
+
+    def act(self, view, legal):  # pragma: no cover - never reached
+        return legal[0]
+
+
+class Swallower(Agent):
+    """Catches every Exception and keeps thinking: only a BaseException timeout stops it."""
+
+    name = "swallower"
+
+    def act(self, view, legal):
+        while True:
+            try:
+                sum(range(10_000))
+            except Exception:  # noqa: BLE001 - the point of this agent
+                continue
+
+
+class FloatAnswer(Agent):
+    name = "floaty"
+
+    def act(self, view, legal):
+        return float(legal[0]) + 0.7
+
+
+register_agent("bad_start", BadStart)
+register_agent("swallower", Swallower)
+register_agent("floaty", FloatAnswer)
+
+
+def test_an_agent_failing_to_start_forfeits_instead_of_crashing_the_run():
+    job = GameJob("x/d0/r0", "dhumbal", "standard", ("random", "bad_start", "random", "random"),
+                  ("a", "bad", "c", "d"), seed=2)
+    rec = play(job)
+    assert rec.forfeit == 1 and rec.errors[0]["message"] == "cannot load model"
+
+
+def test_a_budget_cannot_be_swallowed_by_the_agent():
+    import time
+    from dataclasses import replace
+
+    job = GameJob("x/d0/r0", "dhumbal", "standard", ("swallower", "random", "random", "random"),
+                  ("s", "b", "c", "d"), seed=2)
+    t0 = time.perf_counter()
+    rec = play(replace(job, time_per_move=0.1))
+    assert time.perf_counter() - t0 < 5
+    assert rec.forfeit == 0 and rec.errors[0]["type"] == "AgentTimeout"
+
+
+def test_non_integer_answers_are_illegal():
+    job = GameJob("x/d0/r0", "dhumbal", "paper", ("floaty", "random", "random", "random"),
+                  ("f", "b", "c", "d"), seed=2)
+    rec = play(job)
+    assert rec.illegal[0] == rec.decisions[0] > 0
+
+
+def test_forfeited_games_do_not_enter_payoff_statistics():
+    from arena.match import GameRecord
+
+    game = make_game("dhumbal", "paper")
+    _, stream = run_match(game, ["aggressive", "crasher", "balanced", "random"], 8, 1)
+    records: list[GameRecord] = list(stream)
+    summaries, _ = summarize(records, game.metric_specs)
+    crasher = next(s for s in summaries if s.name == "crasher")
+    assert crasher.forfeits == crasher.games == 8
+    assert math.isnan(crasher.payoff)

@@ -35,12 +35,24 @@ ProgressFn = Callable[[int, int], None]
 """Called with (games done, games planned so far)."""
 
 
-def open_store(t: Tournament, out: Path, resume: bool) -> Store:
-    """The store in ``out`` for ``t``: new, or the same tournament's with ``resume``."""
+class _NoStore:
+    def close(self) -> None:
+        pass
+
+
+def open_store(t: Tournament, out: Path, resume: bool, create: bool = True) -> Store:
+    """The store in ``out`` for ``t``: new, or the same tournament's with ``resume``.
+
+    ``create=False`` only checks (refusing a folder that holds something else) and writes
+    nothing; it returns an object to ``close()``.
+    """
     path = out / FILENAME
     if path.exists():
         store = Store(path)
         digest = store.get_meta("spec_hash")
+        if digest is None and store.count() == 0:
+            _init_meta(store, t)  # killed while being created: nothing to lose
+            return store
         if digest != t.digest():
             name = store.get_meta("name")
             store.close()
@@ -54,15 +66,26 @@ def open_store(t: Tournament, out: Path, resume: bool) -> Store:
         return store
     if out.exists() and not out.is_dir():
         raise StoreError(f"--out {out} is a file, expected a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    if not create:
+        return _NoStore()  # type: ignore[return-value]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"--out {out}: cannot create the folder ({exc.strerror})") from None
     store = Store(path)
-    store.set_meta("spec_hash", t.digest())
-    store.set_meta("name", t.name)
-    store.set_meta("tournament", json.dumps(t.to_dict()))
-    store.set_meta("source", t.source)
-    store.set_meta("arena_version", __version__)
-    store.set_meta("created", datetime.datetime.now(datetime.timezone.utc).isoformat())
+    _init_meta(store, t)
     return store
+
+
+def _init_meta(store: Store, t: Tournament) -> None:
+    with store.conn:
+        store.conn.execute("BEGIN")
+        store.set_meta("spec_hash", t.digest())
+        store.set_meta("name", t.name)
+        store.set_meta("tournament", json.dumps(t.to_dict()))
+        store.set_meta("source", t.source)
+        store.set_meta("arena_version", __version__)
+        store.set_meta("created", datetime.datetime.now(datetime.timezone.utc).isoformat())
 
 
 def load_stored_tournament(store: Store) -> Tournament:
@@ -267,8 +290,13 @@ class TournamentRunner:
         self.stages = ["sprt"]
         # Look only at batch ends, in schedule order: the stop is the same on any runner.
         for start in range(0, len(jobs), per_batch):
-            self._play(jobs[start:start + per_batch])
-            state = sprt_state(t, self.store.records("sprt", actions=False))
+            batch = jobs[start:start + per_batch]
+            self._play(batch)
+            # Only the games up to this batch's end: a resumed run may have stored later
+            # ones, and the stop must not depend on that.
+            upto = {j.job_id for j in jobs[:start + per_batch]}
+            state = sprt_state(t, [r for r in self.store.records("sprt", actions=False)
+                                   if r.job_id in upto])
             if state["decision"] is not None:
                 break
         self.planned = self.finished
