@@ -88,3 +88,14 @@ def test_every_openspiel_game_plays_to_the_end():
     assert not failures, "games that failed:\n" + "\n".join(
         f"  {n}: {d}" for n, d in sorted(failures.items()))
     assert not unexpected_ok, f"listed as failing but now play: {unexpected_ok}"
+
+
+@pytest.mark.parametrize("name", ["negotiation", "tarok", "bridge_uncontested_bidding"])
+def test_games_with_their_own_generator_repeat_from_the_job_seed(name):
+    """Sampled-stochastic games draw chance inside the game object: seeded per job."""
+    game = make_game(name)
+    n = game.num_players
+    job = GameJob(f"det/{name}", name, None, tuple(["random"] * n),
+                  tuple(f"r{i}" for i in range(n)), 7)
+    first, second = play(job, game), play(job, game)
+    assert first.deterministic() == second.deterministic()

@@ -26,6 +26,16 @@ from arena.params import NoParams
 _KINDS = (bool, int, float, str)
 
 
+def seeded_by(gtype: Any) -> str | None:
+    """The parameter that seeds a "sampled stochastic" game's own generator, if any."""
+    if gtype.chance_mode != pyspiel.GameType.ChanceMode.SAMPLED_STOCHASTIC:
+        return None
+    for key in ("rng_seed", "seed"):
+        if key in gtype.parameter_specification:
+            return key
+    return None
+
+
 def spiel_type(name: str) -> Any:
     """The registered ``pyspiel.GameType`` of ``name``."""
     for gtype in pyspiel.registered_games():
@@ -99,6 +109,8 @@ class SpielGame(Game):
 
             raise ParamError(f"{self.name}: OpenSpiel refused {changed}: {exc}") from None
         gtype = loaded.get_type()
+        self._params = changed
+        self._seed_param = seeded_by(gtype)
         if gtype.dynamics == pyspiel.GameType.Dynamics.SIMULTANEOUS:
             loaded = pyspiel.convert_to_turn_based(loaded)
         self.spiel = loaded
@@ -131,8 +143,16 @@ class SpielGame(Game):
         return (int(np.prod(self._shape)),)
 
     def new_state(self, seed: int) -> "SpielState":
-        # Chance is explicit (CHANCE nodes sampled by the match from the job's seed).
-        return self.state_class(self, self.spiel.new_initial_state())
+        # Chance is explicit (CHANCE nodes sampled by the match from the job's seed), except
+        # in "sampled stochastic" games, which draw from a generator inside the game object:
+        # those get a game seeded from ``seed`` for every new state.
+        if self._seed_param is None:
+            return self.state_class(self, self.spiel.new_initial_state())
+        seeded = pyspiel.load_game(self.spiel_name,
+                                   {**self._params, self._seed_param: seed % (2**31 - 1)})
+        if seeded.get_type().dynamics == pyspiel.GameType.Dynamics.SIMULTANEOUS:
+            seeded = pyspiel.convert_to_turn_based(seeded)
+        return self.state_class(self, seeded.new_initial_state())
 
     state_class: ClassVar[type] = None  # set below to SpielState
 
@@ -310,9 +330,13 @@ class OpenSpielProvider:
     def names(self) -> list[str]:
         out = []
         for gtype in pyspiel.registered_games():
+            # Left out: mean-field games, games that take only action structs, and sampled-
+            # stochastic games that cannot be seeded (their results would not repeat).
+            sampled = gtype.chance_mode == pyspiel.GameType.ChanceMode.SAMPLED_STOCHASTIC
             if (gtype.is_concrete and gtype.default_loadable
                     and gtype.dynamics != pyspiel.GameType.Dynamics.MEAN_FIELD
-                    and not getattr(gtype, "action_structs_only", False)):
+                    and not getattr(gtype, "action_structs_only", False)
+                    and (not sampled or seeded_by(gtype) is not None)):
                 out.append(gtype.short_name)
         return sorted(out)
 
