@@ -333,3 +333,27 @@ def test_ray_backend_on_a_local_cluster_gives_the_processes_summary(tmp_path):
     res = arena("tournament", str(path), "--out", str(tmp_path / "procs"), "--no-progress")
     assert res.returncode == 0, res.stderr
     assert summary_of(tmp_path / "ray") == summary_of(tmp_path / "procs")
+
+
+class Dier(Agent):
+    """Kills its own worker process outright (as the OOM killer would)."""
+
+    name = "dier"
+
+    def act(self, view, legal):
+        os._exit(1)
+
+
+register_agent("dier", Dier)
+
+
+def test_a_dead_worker_stops_the_run_with_an_error_not_a_hang(tmp_path):
+    from arena.errors import ArenaError
+
+    agents = ('[[agents]]\nspec = "dier"\n[[agents]]\nspec = "aggressive"\n'
+              '[[agents]]\nspec = "balanced"\n[[agents]]\nspec = "conservative"\n')
+    path = write_spec(tmp_path, small(deals=2, agents=agents))
+    start = time.time()
+    with pytest.raises(ArenaError, match="worker process died"):
+        run_in_process(path, tmp_path / "out", ProcessRunner(2))
+    assert time.time() - start < 60

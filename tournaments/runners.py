@@ -79,26 +79,51 @@ class SerialRunner(Runner):
 
 
 class ProcessRunner(Runner):
-    """A pool of local worker processes (default: one per core)."""
+    """A pool of local worker processes (default: one per core).
+
+    A worker that dies (killed, out of memory, a crash in native code) stops the run with
+    an error instead of a hang; the games already stored stay, so ``--resume`` goes on.
+    """
 
     name = "processes"
 
     def __init__(self, workers: int | None = None):
+        from concurrent.futures import ProcessPoolExecutor
+
         self.workers = workers or os.cpu_count() or 1
         ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        self.pool = ctx.Pool(self.workers, initializer=_init_worker)
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx,
+                                        initializer=_init_worker)
 
     def run(self, jobs: Sequence[GameJob]) -> Iterator[GameRecord]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
         if not jobs:
             return
         # Chunks cut the per-game IPC cost; small enough that a kill loses little.
-        chunk = max(1, min(16, len(jobs) // (self.workers * 8)))
-        yield from self.pool.imap_unordered(play_cached, jobs, chunksize=chunk)
+        size = max(1, min(16, len(jobs) // (self.workers * 8)))
+        chunks = [list(jobs[i:i + size]) for i in range(0, len(jobs), size)]
+        pending, nxt = set(), 0
+        try:
+            while nxt < len(chunks) or pending:
+                while nxt < len(chunks) and len(pending) < 4 * self.workers:
+                    pending.add(self.pool.submit(_play_batch, chunks[nxt]))
+                    nxt += 1
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield from future.result()
+        except BrokenProcessPool:
+            raise ArenaError("a worker process died (killed, out of memory or crashed in "
+                             "native code); the finished games are stored: run again with "
+                             "--resume") from None
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+            procs = list((getattr(self.pool, "_processes", None) or {}).values())
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for proc in procs:  # do not wait for games in flight
+                proc.terminate()
             self.pool = None
 
 
