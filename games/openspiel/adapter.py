@@ -275,7 +275,12 @@ class SpielState(State):
                     return type(self)(self.game, sample)
             except Exception:  # noqa: BLE001 - C++ errors arrive as assorted Python types
                 pass
-        return type(self)(self.game, _resample_chance(self.game.spiel, self.s, seat, rng))
+        try:
+            return type(self)(self.game, _resample_chance(self.game.spiel, self.s, seat, rng))
+        except Exception as exc:  # noqa: BLE001 - OpenSpiel raises assorted types
+            raise NotImplementedError(
+                f"{self.game.name}: cannot sample a state consistent with player {seat}'s "
+                f"information ({type(exc).__name__}: {exc})") from None
 
     def reveal(self) -> str:
         return str(self.s)
