@@ -215,8 +215,10 @@ def cmd_match(args: argparse.Namespace) -> int:
     else:
         records = list(stream)
     summaries, timings = summarize(records, game.metric_specs, order=labels)
-    title = (f"{game.describe()} - {len(records)} games, seats {args.seats}, seed {args.seed}")
-    console.print(leaderboard(summaries, game.metric_specs, title=title))
+    title = (f"{game.describe()} - {len(records)} games, seats {args.seats}, seed {args.seed}"
+             + ("; ranked by mean payoff" if game.ranked_by == "payoff" else ""))
+    console.print(leaderboard(summaries, game.metric_specs, title=title,
+                              by_payoff=game.ranked_by == "payoff"))
     console.print(timing_table(timings))
     if args.json:
         write_json(args.json, {
@@ -245,9 +247,10 @@ def _print_tournament(summary: dict, out: Path, files: list[Path]) -> None:
 
     console = report_console()
     notes = summary.get("notes", {})
-    title = (f"{notes.get('name', '')}: {summary['game']} ({summary['rules']}), "
-             f"{summary['games']} games, {notes.get('format', '')}, seats "
-             f"{notes.get('seats', '')}")
+    rules = f" ({summary['rules']})" if summary["rules"] else ""
+    title = (f"{notes.get('name', '')}: {summary['game']}{rules}, {summary['games']} games, "
+             f"{notes.get('format', '')}, seats {notes.get('seats', '')}; ranked by "
+             f"{summary.get('ranked_by', 'Elo')}")
     console.print(tournament_leaderboard(summary, title))
     if "advanced" in notes:
         console.print("Advanced to the final: " + "; ".join(

@@ -106,6 +106,9 @@ class Game(ABC):
     presets: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
     default_preset: ClassVar[str | None] = None
     metric_specs: ClassVar[tuple[MetricSpec, ...]] = ()
+    ranked_by: ClassVar[Literal["win_rate", "payoff"]] = "win_rate"
+    """What orders a leaderboard: games won, or the mean payoff where winning many small
+    pots and losing big ones is a loss (poker)."""
 
     def __init__(self, rules: Any = None, preset: str | None = None):
         self.rules = rules if rules is not None else self.Rules()

@@ -25,8 +25,8 @@ def _num(x: float | None, digits: int = 3) -> str:
 
 
 def leaderboard(summaries: Sequence["AgentSummary"], metric_specs: Sequence["MetricSpec"],
-                title: str = "") -> Table:
-    """Per-agent results, best win rate first."""
+                title: str = "", by_payoff: bool = False) -> Table:
+    """Per-agent results, best win rate (or mean payoff) first."""
     table = Table(title=title or None, title_justify="left")
     for col, justify in (("agent", "left"), ("games", "right"), ("wins", "right"),
                          ("win rate (95% CI)", "center"), ("payoff (95% CI)", "center")):
@@ -34,7 +34,12 @@ def leaderboard(summaries: Sequence["AgentSummary"], metric_specs: Sequence["Met
     for m in metric_specs:
         table.add_column(m.name.replace("_per_", "/").replace("_", " "), justify="right")
     table.add_column("illegal/errors", justify="right")
-    for s in sorted(summaries, key=lambda s: (-s.win_rate, s.name)):
+    def key(s: "AgentSummary") -> tuple[float, str]:
+        if by_payoff:
+            return (-(s.payoff if s.payoff == s.payoff else float("-inf")), s.name)
+        return (-s.win_rate, s.name)
+
+    for s in sorted(summaries, key=key):
         wins = f"{s.wins:g}" if s.wins == int(s.wins) else f"{s.wins:.2f}"
         payoff = f"{s.payoff:.2f} ({s.payoff_ci[0]:.2f} to {s.payoff_ci[1]:.2f})"
         row = [s.name, str(s.games), wins,

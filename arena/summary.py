@@ -44,8 +44,10 @@ def build_summary(records: Sequence["GameRecord"], names: Sequence[str], game: "
         row["openskill"] = skill.get(a.name)
         row["win_rate_by_seat"] = by_seat.get(a.name)
         rows.append(row)
-    rows.sort(key=lambda r: (-(r["elo"] if r["elo"] is not None else float("-inf")),
-                             -r["win_rate"], r["name"]))
+    if game.ranked_by == "payoff":
+        rows.sort(key=lambda r: (-_finite(r["payoff"]), r["name"]))
+    else:
+        rows.sort(key=lambda r: (-_finite(r["elo"]), -r["win_rate"], r["name"]))
     pairs = [p.to_dict() for p in pairwise_tests(records, names, adjust=adjust)]
     out: dict[str, Any] = {
         "game": records[0].game if records else game.name,
@@ -53,6 +55,7 @@ def build_summary(records: Sequence["GameRecord"], names: Sequence[str], game: "
         "settings": game.settings(),
         "games": len(records),
         "adjust": adjust,
+        "ranked_by": "mean payoff" if game.ranked_by == "payoff" else "Elo (from ranks)",
         "bootstrap": bootstrap,
         "agents": rows,
         "pairs": pairs,
@@ -72,6 +75,10 @@ def build_summary(records: Sequence["GameRecord"], names: Sequence[str], game: "
         out["notes"] = dict(notes)
     out["timing"] = [t.to_dict() for t in timings]
     return out
+
+
+def _finite(x: float | None) -> float:
+    return float("-inf") if x is None or math.isnan(x) else x
 
 
 def deterministic_part(summary: Mapping[str, Any]) -> dict[str, Any]:

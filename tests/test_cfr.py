@@ -58,3 +58,16 @@ def test_cfr_refuses_other_games_and_plays_legal_moves():
     _, records = run_match(make_game("kuhn_poker"), ["cfr(iterations=500)", "random"], 40, 1)
     records = list(records)
     assert all(sum(r.illegal) == 0 and not r.errors for r in records)
+
+
+def test_poker_leaderboards_rank_by_payoff_not_hands_won():
+    from arena.match import run_match
+    from arena.summary import build_summary
+
+    game = make_game("kuhn_poker")
+    assert game.ranked_by == "payoff" and make_game("dhumbal").ranked_by == "win_rate"
+    labels, stream = run_match(game, ["poker_rules(style=tight)", "random"], 300, 4)
+    summary = build_summary(list(stream), labels, game, bootstrap=10)
+    payoffs = [a["payoff"] for a in summary["agents"]]
+    assert payoffs == sorted(payoffs, reverse=True)
+    assert summary["ranked_by"] == "mean payoff"

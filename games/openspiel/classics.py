@@ -67,6 +67,7 @@ class KuhnPoker(SpielGame):
                                  "Kuhn poker (OpenSpiel): 3 cards, ante 1, one bet"))
     state_class = PokerState
     metric_specs = POKER_METRICS
+    ranked_by = "payoff"
 
 
 class LeducPoker(SpielGame):
@@ -76,6 +77,7 @@ class LeducPoker(SpielGame):
                                  "Leduc hold'em (OpenSpiel): 6 cards, 2 rounds"))
     state_class = PokerState
     metric_specs = POKER_METRICS
+    ranked_by = "payoff"
 
 
 _LIMIT_HU = {
@@ -108,5 +110,6 @@ class Holdem(SpielGame):
     default_preset = "limit"
     state_class = PokerState
     metric_specs = POKER_METRICS
+    ranked_by = "payoff"
     _name_table = holdem_name_table
     native_resample = False
