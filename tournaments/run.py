@@ -11,7 +11,6 @@ import datetime
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from arena import __version__
@@ -119,18 +118,12 @@ def standings(records: list[GameRecord], names: list[str]) -> list[str]:
 
 
 def pair_score(rec: GameRecord, a: str, b: str) -> float | None:
-    """A's score against B in one game: over every (A seat, B seat) pair, 1 / 0.5 / 0 by rank."""
-    total, count = 0.0, 0
-    for i, la in enumerate(rec.labels):
-        if la != a:
-            continue
-        for j, lb in enumerate(rec.labels):
-            if lb != b:
-                continue
-            total += 1.0 if rec.ranks[i] < rec.ranks[j] else 0.5 if rec.ranks[i] == rec.ranks[j] \
-                else 0.0
-            count += 1
-    return total / count if count else None
+    """A's score against B in one game: the mean over every (A seat, B seat) comparison."""
+    from arena.ratings import pairwise_results
+
+    scores = [s if x == a else 1.0 - s for x, y, s in pairwise_results([rec])
+              if {x, y} == {a, b}]
+    return sum(scores) / len(scores) if scores else None
 
 
 def advanced_by_group(t: Tournament, store: Store, seats: int) -> dict[str, list[str]]:
@@ -190,12 +183,6 @@ def tournament_summary(t: Tournament, store: Store) -> dict[str, object]:
     )
 
 
-@dataclass
-class RunResult:
-    stages: list[str]
-    notes: dict[str, object]
-
-
 class TournamentRunner:
     """Plays a tournament's stages through a runner into a store."""
 
@@ -209,8 +196,6 @@ class TournamentRunner:
         self.planned = 0
         self.finished = 0
         self.next_seq = 0
-        self.notes: dict[str, object] = {}
-        self.stages: list[str] = []
         self.store_seconds = 0.0
         """Wall time spent writing records (the store's cost, for benchmarks)."""
 
@@ -236,19 +221,19 @@ class TournamentRunner:
         return [job for table in tables for job in table_jobs(self.t, table, deals)]
 
     # -- formats --------------------------------------------------------------------------
-    def run(self) -> RunResult:
+    def run(self) -> None:
+        """Play every stage the store still lacks (what the summary shows is recomputed
+        from the store afterwards: see ``tournament_summary``)."""
         t = self.t
         fmt = t.format
         if fmt == "round_robin":
             jobs = self._jobs(round_robin_tables("round_robin", t.names(), self.n), t.deals)
             self.planned = len(jobs)
-            self.stages = ["round_robin"]
             self._play(jobs)
         elif fmt == "gauntlet":
             pool = [a for a in t.names() if a not in t.candidates]
             jobs = self._jobs(gauntlet_tables("gauntlet", t.candidates, pool, self.n), t.deals)
             self.planned = len(jobs)
-            self.stages = ["gauntlet"]
             self._play(jobs)
         elif fmt == "championship":
             self._championship()
@@ -256,18 +241,14 @@ class TournamentRunner:
             self._sprt()
         else:  # pragma: no cover - validated in the spec
             raise ValueError(fmt)
-        return RunResult(self.stages, self.notes)
 
     def _championship(self) -> None:
         t = self.t
         group_jobs: list[GameJob] = []
-        played_groups = []
         for gname, members in t.groups:
             if len(members) >= self.n and len(members) > t.advance:
-                stage = f"group-{gname}"
-                played_groups.append((gname, stage, members))
-                group_jobs += self._jobs(round_robin_tables(stage, list(members), self.n),
-                                         t.deals)
+                group_jobs += self._jobs(
+                    round_robin_tables(f"group-{gname}", list(members), self.n), t.deals)
         finalists_count = sum(min(t.advance, len(m)) for _, m in t.groups)
         final_tables = round_robin_tables("final", [f"f{i}" for i in range(finalists_count)],
                                           self.n)
@@ -275,10 +256,7 @@ class TournamentRunner:
         self.planned = len(group_jobs) + len(final_tables) * per_final_table
         self._play(group_jobs)
         advanced = advanced_by_group(t, self.store, self.n)
-        self.stages += [stage for _, stage, _ in played_groups]
         finalists = [name for best in advanced.values() for name in best]
-        self.notes["advanced"] = advanced
-        self.stages.append("final")
         self._play(self._jobs(round_robin_tables("final", finalists, self.n), t.final_deals))
 
     def _sprt(self) -> None:
@@ -287,7 +265,6 @@ class TournamentRunner:
         jobs = table_jobs(t, head_to_head_table("sprt", a, b, self.n), s.max_deals)
         per_batch = s.batch * games_per_deal(t, self.n)
         self.planned = len(jobs)
-        self.stages = ["sprt"]
         # Look only at batch ends, in schedule order: the stop is the same on any runner.
         for start in range(0, len(jobs), per_batch):
             batch = jobs[start:start + per_batch]
@@ -301,4 +278,3 @@ class TournamentRunner:
                 break
         self.planned = self.finished
         self.progress(self.finished, self.planned)
-        self.notes["sprt"] = state

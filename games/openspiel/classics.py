@@ -60,24 +60,26 @@ class Go9(SpielGame):
         return self.state_class.move_name(self, action)
 
 
-class KuhnPoker(SpielGame):
+class _Poker(SpielGame):
+    """What the poker games share: their views, their figures, ranking by chips won."""
+
+    state_class = PokerState
+    metric_specs = POKER_METRICS
+    ranked_by = "payoff"
+
+
+class KuhnPoker(_Poker):
     """Kuhn poker: three cards, one bet; the smallest poker with a known Nash equilibrium."""
 
     locals().update(_first_class("kuhn_poker", "kuhn_poker",
                                  "Kuhn poker (OpenSpiel): 3 cards, ante 1, one bet"))
-    state_class = PokerState
-    metric_specs = POKER_METRICS
-    ranked_by = "payoff"
 
 
-class LeducPoker(SpielGame):
+class LeducPoker(_Poker):
     """Leduc hold'em: six cards, two betting rounds, one public card."""
 
     locals().update(_first_class("leduc_poker", "leduc_poker",
                                  "Leduc hold'em (OpenSpiel): 6 cards, 2 rounds"))
-    state_class = PokerState
-    metric_specs = POKER_METRICS
-    ranked_by = "payoff"
 
 
 _LIMIT_HU = {
@@ -94,7 +96,7 @@ _NOLIMIT_6MAX = {
 }
 
 
-class Holdem(SpielGame):
+class Holdem(_Poker):
     """Texas Hold'em through universal_poker: heads-up limit (default) or 6-max no-limit.
 
     Actions are fold, call/check, bet/raise (limit: one fixed raise; no-limit: pot-size),
@@ -108,8 +110,5 @@ class Holdem(SpielGame):
         "nolimit_6max": _NOLIMIT_6MAX,
     }
     default_preset = "limit"
-    state_class = PokerState
-    metric_specs = POKER_METRICS
-    ranked_by = "payoff"
     _name_table = holdem_name_table
     native_resample = False
