@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from arena.agent import Agent, SeatView
-from arena.errors import ArenaError
-from arena.params import param
+from arena.core.agent import Agent, SeatView
+from arena.core.errors import ArenaError
+from arena.core.params import param
 
 _solved: dict[tuple[Any, ...], Any] = {}
 

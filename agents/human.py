@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from arena.agent import Agent, SeatView
-from arena.game import Outcome
+from arena.core.agent import Agent, SeatView
+from arena.core.game import Outcome
 
 
 class QuitGame(KeyboardInterrupt):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from arena.agent import Agent, SeatView
+from arena.core.agent import Agent, SeatView
 
 
 class RandomAgent(Agent):

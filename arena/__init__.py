@@ -1,6 +1,25 @@
-"""The arena core: game and agent protocols, one-game play, registry, statistics.
+"""The arena: fair tournaments between agents of every kind, scored with honest statistics.
 
-Depends on nothing in games/, agents/ or tournaments/; those plug in through the registry.
+The names below are the public API, kept stable: write an agent or a game against them
+(``from arena import Agent, SeatView``) and run it with ``play`` / ``run_match`` or the
+``arena`` command. Everything else lives in sub-packages by layer (see docs/architecture.md):
+``arena.core`` (protocols, specs, registry), ``arena.play`` (one game), ``arena.stats``
+(statistics and ratings), ``arena.store`` (the result store), ``arena.report`` (tables and
+files), ``arena.testing`` (the conformance checker) and ``arena.cli`` (the command).
 """
 
-__version__ = "0.1.0"
+from arena.core.version import VERSION as __version__
+
+from arena.core.agent import Agent, BestMovesAgent, Budget, SeatView
+from arena.core.errors import ArenaError, IllegalActionError
+from arena.core.game import CHANCE, TERMINAL, Game, GameInfo, MetricSpec, Outcome, State
+from arena.core.params import param
+from arena.core.registry import make_agent, make_game, register_agent, register_game
+from arena.play.match import GameJob, GameRecord, play, run_match
+
+__all__ = [
+    "CHANCE", "TERMINAL", "Agent", "ArenaError", "BestMovesAgent", "Budget", "Game", "GameInfo",
+    "GameJob", "GameRecord", "IllegalActionError", "MetricSpec", "Outcome", "SeatView", "State",
+    "make_agent", "make_game", "param", "play", "register_agent", "register_game", "run_match",
+    "__version__",
+]

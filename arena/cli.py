@@ -14,9 +14,9 @@ from typing import NoReturn
 
 from rich.console import Console
 
-from . import __version__
-from .errors import ArenaError
-from .params import describe_params
+from arena import __version__
+from arena.core.errors import ArenaError
+from arena.core.params import describe_params
 
 
 class _Parser(argparse.ArgumentParser):
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_games(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from .registry import game_class, game_names
+    from arena.core.registry import game_class, game_names
 
     console = Console()
     for name in game_names():
@@ -136,7 +136,7 @@ def cmd_games(args: argparse.Namespace) -> int:
             for field, default, help_text in describe_params(cls.Rules):
                 console.print(f"  {field} = {default}  {help_text}")
         console.print(f"  set any setting in the game spec, e.g. {name}(setting=value)\n")
-    from .registry import provided_game_names
+    from arena.core.registry import provided_game_names
 
     for label, names in provided_game_names().items():
         if args.all:
@@ -148,7 +148,7 @@ def cmd_games(args: argparse.Namespace) -> int:
 
 
 def cmd_agents(args: argparse.Namespace) -> int:
-    from .registry import agent_class, agent_names, agents_for, make_game
+    from arena.core.registry import agent_class, agent_names, agents_for, make_game
 
     console = Console()
     names = agent_names()
@@ -177,12 +177,12 @@ def _check_output(path: str | None) -> None:
 
 
 def cmd_match(args: argparse.Namespace) -> int:
-    from .match import run_match
-    from .registry import make_game
-    from .report import console as report_console
-    from .report import leaderboard, timing_table, write_json
-    from .spec import parse_spec, parse_spec_list
-    from .stats import summarize
+    from arena.play.match import run_match
+    from arena.core.registry import make_game
+    from arena.report.output import console as report_console
+    from arena.report.output import leaderboard, timing_table, write_json
+    from arena.core.spec import parse_spec, parse_spec_list
+    from arena.stats.basic import summarize
 
     game = make_game(args.game, args.rules)
     specs = [str(s) for s in parse_spec_list(args.agents)]
@@ -241,9 +241,9 @@ def _progress_bar(err: Console):
 
 
 def _print_tournament(summary: dict, out: Path, files: list[Path]) -> None:
-    from .report import console as report_console
-    from .report import h2h_table, pairs_table, seats_line, timing_table, tournament_leaderboard
-    from .stats import Timing
+    from arena.report.output import console as report_console
+    from arena.report.output import h2h_table, pairs_table, seats_line, timing_table, tournament_leaderboard
+    from arena.stats.basic import Timing
 
     console = report_console()
     notes = summary.get("notes", {})
@@ -273,8 +273,8 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     from tournaments.runners import make_runner
     from tournaments.spec import load_tournament
 
-    from .report import console as report_console
-    from .report import write_tournament_files
+    from arena.report.output import console as report_console
+    from arena.report.output import write_tournament_files
 
     t = load_tournament(args.spec)
     out = Path(args.out or Path("out") / t.name)
@@ -314,8 +314,8 @@ def cmd_tournament(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from tournaments.run import load_stored_tournament, stage_of, tournament_summary
 
-    from .report import write_tournament_files
-    from .store import FILENAME, Store
+    from arena.report.output import write_tournament_files
+    from arena.store.sqlite import FILENAME, Store
 
     out = Path(args.out)
     if not (out / FILENAME).is_file():
@@ -334,8 +334,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_exploitability(args: argparse.Namespace) -> int:
     import time
 
-    from .exploit import exploitability
-    from .registry import make_agent, make_game
+    from games.openspiel.exploit import exploitability
+    from arena.core.registry import make_agent, make_game
 
     game = make_game(args.game)
     agent = make_agent(args.agent, game)
@@ -350,9 +350,9 @@ def cmd_exploitability(args: argparse.Namespace) -> int:
 def cmd_play(args: argparse.Namespace) -> int:
     import random
 
-    from .match import GameJob, play
-    from .registry import check_agent_count, make_agent, make_game
-    from .spec import parse_spec, parse_spec_list
+    from arena.play.match import GameJob, play
+    from arena.core.registry import check_agent_count, make_agent, make_game
+    from arena.core.spec import parse_spec, parse_spec_list
 
     game = make_game(args.game, args.rules)
     others = [str(s) for s in parse_spec_list(args.vs)]

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_dhumbal.py [--games N] [--rules PRESET]
 
-Plays ``--games`` games per line-up with ``arena.match.run_match`` (the code
+Plays ``--games`` games per line-up with ``arena.play.match.run_match`` (the code
 ``arena match`` runs: seeds, seat views, timing, records, illegal-move checks) in this one
 process, and prints decisions/s (all agents' decisions over the wall time of the whole match).
 """
@@ -13,8 +13,8 @@ import argparse
 import platform
 import time
 
-from arena.match import run_match
-from arena.registry import make_game
+from arena.play.match import run_match
+from arena.core.registry import make_game
 
 LINEUPS = {
     "random": ["random"] * 4,

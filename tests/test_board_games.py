@@ -14,10 +14,10 @@ import pytest
 
 from agents.heuristics.connect_four import ConnectFourRules
 from agents.heuristics.go import GoRules
-from arena.agent import SeatView
-from arena.game import TERMINAL
-from arena.match import run_match
-from arena.registry import make_agent, make_game, register_agent
+from arena.core.agent import SeatView
+from arena.core.game import TERMINAL
+from arena.play.match import run_match
+from arena.core.registry import make_agent, make_game, register_agent
 from games.openspiel.boards import go_area
 
 register_agent("c4_rules", ConnectFourRules)

@@ -9,9 +9,9 @@ import pytest
 
 pytest.importorskip("pyspiel")
 
-from arena.errors import ArenaError  # noqa: E402
-from arena.exploit import exploitability, tabulate  # noqa: E402
-from arena.registry import make_agent, make_game  # noqa: E402
+from arena.core.errors import ArenaError  # noqa: E402
+from games.openspiel.exploit import exploitability, tabulate  # noqa: E402
+from arena.core.registry import make_agent, make_game  # noqa: E402
 
 
 def test_uniform_random_in_kuhn_has_the_known_exploitability():
@@ -53,7 +53,7 @@ def test_cli_prints_the_value_last():
 def test_cfr_refuses_other_games_and_plays_legal_moves():
     with pytest.raises(ArenaError):
         make_agent("cfr", make_game("connect_four"))
-    from arena.match import run_match
+    from arena.play.match import run_match
 
     _, records = run_match(make_game("kuhn_poker"), ["cfr(iterations=500)", "random"], 40, 1)
     records = list(records)
@@ -61,8 +61,8 @@ def test_cfr_refuses_other_games_and_plays_legal_moves():
 
 
 def test_poker_leaderboards_rank_by_payoff_not_hands_won():
-    from arena.match import run_match
-    from arena.summary import build_summary
+    from arena.play.match import run_match
+    from arena.stats.summary import build_summary
 
     game = make_game("kuhn_poker")
     assert game.ranked_by == "payoff" and make_game("dhumbal").ranked_by == "win_rate"

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from arena.registry import make_game
-from arena.seeding import derive_seed
+from arena.core.registry import make_game
+from arena.core.seeding import derive_seed
 from games.dhumbal.cards import card_name, cards_of
 
 

@@ -13,10 +13,10 @@ import random
 import numpy as np
 import pytest
 
-from arena.errors import IllegalActionError
-from arena.game import CHANCE, TERMINAL
-from arena.match import GameJob, play
-from arena.registry import game_class, game_names, make_game
+from arena.core.errors import IllegalActionError
+from arena.core.game import CHANCE, TERMINAL
+from arena.play.match import GameJob, play
+from arena.core.registry import game_class, game_names, make_game
 
 # Games whose random playouts are long: fewer seeds, so the suite stays quick.
 LONG = {"go9", "hex", "holdem"}
@@ -125,7 +125,7 @@ def test_same_seed_same_record_and_replay(name, preset):
     other = play(GameJob("t/d1/r0", name, preset, agents, job.labels, 12))
     assert other.actions != first.actions, "different seeds gave the same game"
     # The record's actions replay to the same end from the same deal seed.
-    from arena.seeding import derive_seed
+    from arena.core.seeding import derive_seed
 
     state = game.new_state(derive_seed(job.seed, "deal"))
     for a in first.actions:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from arena.errors import ArenaError, ParamError, SpecError, UnknownNameError
-from arena.registry import agent_names, game_names, make_agent, make_game
-from arena.seeding import derive_rng, derive_seed
-from arena.spec import Spec, parse_spec, parse_spec_list
+from arena.core.errors import ArenaError, ParamError, SpecError, UnknownNameError
+from arena.core.registry import agent_names, game_names, make_agent, make_game
+from arena.core.seeding import derive_rng, derive_seed
+from arena.core.spec import Spec, parse_spec, parse_spec_list
 
 
 def test_spec_forms():
@@ -74,8 +74,8 @@ def test_params_are_typed_and_validated():
 
 
 def test_agents_refuse_games_they_cannot_play():
-    from arena.game import Game, GameInfo
-    from arena.registry import register_game
+    from arena.core.game import Game, GameInfo
+    from arena.core.registry import register_game
 
     class Tiny(Game):
         name = "tiny"

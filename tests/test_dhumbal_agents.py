@@ -9,8 +9,8 @@ import random
 
 import pytest
 
-from arena.agent import SeatView
-from arena.registry import make_agent, make_game
+from arena.core.agent import SeatView
+from arena.core.registry import make_agent, make_game
 from games.dhumbal.cards import CALL, DRAW, TAKE_BASE, parse_cards
 
 FILLER = ["Kc Kd Qc Qd Jc", "Ks Qs Js 10c 10d", "9c 9d 8c 8d 7c"]
@@ -148,8 +148,8 @@ def test_expert_plans_discard_and_pickup_together():
 
 
 def test_study_agents_refuse_other_games():
-    from arena.game import Game, GameInfo
-    from arena.errors import ArenaError
+    from arena.core.game import Game, GameInfo
+    from arena.core.errors import ArenaError
 
     class Other(Game):
         name = "other"
@@ -170,8 +170,8 @@ def test_study_agents_refuse_other_games():
 @pytest.mark.slow
 def test_expert_beats_the_study_heuristics_under_standard_rules():
     """The expert must be stronger than the study's agents: more than its 1/4 fair share."""
-    from arena.match import run_match
-    from arena.stats import summarize
+    from arena.play.match import run_match
+    from arena.stats.basic import summarize
 
     game = make_game("dhumbal", "standard")
     labels, stream = run_match(game, ["expert", "aggressive", "balanced", "opportunistic"],

@@ -11,9 +11,9 @@ import random
 
 import pytest
 
-from arena.errors import IllegalActionError
-from arena.game import TERMINAL
-from arena.registry import make_game
+from arena.core.errors import IllegalActionError
+from arena.core.game import TERMINAL
+from arena.core.registry import make_game
 from games.dhumbal.cards import (
     CALL,
     DRAW,

@@ -9,11 +9,11 @@ from collections import Counter
 import pytest
 from scipy import stats as sps
 
-from arena.agent import Agent
-from arena.game import Outcome
-from arena.match import GameJob, entrant_labels, match_jobs, play, run_match
-from arena.registry import make_agent, make_game, register_agent
-from arena.stats import mean_interval, summarize, wilson_interval
+from arena.core.agent import Agent
+from arena.core.game import Outcome
+from arena.play.match import GameJob, entrant_labels, match_jobs, play, run_match
+from arena.core.registry import make_agent, make_game, register_agent
+from arena.stats.basic import mean_interval, summarize, wilson_interval
 
 
 class Crasher(Agent):
@@ -74,7 +74,7 @@ def test_rotated_deal_hands_each_entrant_the_same_cards():
     """Duplicate deals: in rotation r, the agent in seat s holds the same cards as in r=0."""
     game = make_game("dhumbal", "standard")
     jobs = match_jobs("dhumbal", "standard", ["random"] * 4, 4, seed=9)
-    from arena.seeding import derive_seed
+    from arena.core.seeding import derive_seed
 
     hands = [game.new_state(derive_seed(j.seed, "deal")).hands for j in jobs]
     assert all(h == hands[0] for h in hands)
@@ -238,7 +238,7 @@ def test_non_integer_answers_are_illegal():
 
 
 def test_forfeited_games_do_not_enter_payoff_statistics():
-    from arena.match import GameRecord
+    from arena.play.match import GameRecord
 
     game = make_game("dhumbal", "paper")
     _, stream = run_match(game, ["aggressive", "crasher", "balanced", "random"], 8, 1)

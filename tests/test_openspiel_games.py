@@ -14,8 +14,8 @@ import pytest
 
 pyspiel = pytest.importorskip("pyspiel")
 
-from arena.match import GameJob, play  # noqa: E402
-from arena.registry import make_game, provided_game_names  # noqa: E402
+from arena.play.match import GameJob, play  # noqa: E402
+from arena.core.registry import make_game, provided_game_names  # noqa: E402
 
 MOVE_CAP = 20_000
 SECONDS = 20

@@ -9,9 +9,9 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
-from arena.match import GameRecord
-from arena.pairwise import PairTest, cohens_d, pairwise_tests, seat_by_agent, seat_table, welch
-from arena.stats import wilson_interval
+from arena.play.match import GameRecord
+from arena.stats.pairwise import PairTest, cohens_d, pairwise_tests, seat_by_agent, seat_table, welch
+from arena.stats.basic import wilson_interval
 
 TOL = 1e-9
 
@@ -381,7 +381,7 @@ def test_wilson_interval_covers_the_true_rate(p):
 def test_adjust_pvalues_equals_statsmodels_with_ties_and_extremes(method):
     import random
 
-    from arena.pairwise import adjust_pvalues
+    from arena.stats.pairwise import adjust_pvalues
 
     rng = random.Random(5)
     for m in (1, 2, 7, 40):

@@ -17,11 +17,11 @@ import re
 
 import pytest
 
-from arena.agent import SeatView
-from arena.game import TERMINAL
-from arena.match import run_match
-from arena.registry import make_agent, make_game, register_agent
-from arena.stats import mean_interval
+from arena.core.agent import SeatView
+from arena.core.game import TERMINAL
+from arena.play.match import run_match
+from arena.core.registry import make_agent, make_game, register_agent
+from arena.stats.basic import mean_interval
 
 from agents.heuristics.poker import (
     FLUSH, FULL_HOUSE, HIGH_CARD, PAIR, QUADS, STRAIGHT, STRAIGHT_FLUSH, TRIPS, TWO_PAIR,
@@ -348,7 +348,7 @@ def test_rules_beat_random(game_name, spec, games):
 
 
 def test_policy_tabulates_and_is_less_exploitable_than_random():
-    from arena.exploit import exploitability
+    from games.openspiel.exploit import exploitability
 
     game = make_game("kuhn_poker")
     mine = exploitability(game, make_agent("poker_rules", game))

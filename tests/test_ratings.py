@@ -10,8 +10,8 @@ import statistics
 import numpy as np
 import pytest
 
-from arena.match import GameRecord
-from arena.ratings import (
+from arena.play.match import GameRecord
+from arena.stats.ratings import (
     bootstrap_elo,
     bradley_terry,
     head_to_head,

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from arena.agent import Agent
-from arena.registry import register_agent
-from arena.store import Store
-from arena.summary import deterministic_part
+from arena.core.agent import Agent
+from arena.core.registry import register_agent
+from arena.store.sqlite import Store
+from arena.stats.summary import deterministic_part
 from tournaments.run import TournamentRunner, open_store, tournament_summary
 from tournaments.runners import ProcessRunner, SerialRunner
 from tournaments.spec import TournamentSpecError, load_tournament, parse_tournament
@@ -348,7 +348,7 @@ register_agent("dier", Dier)
 
 
 def test_a_dead_worker_stops_the_run_with_an_error_not_a_hang(tmp_path):
-    from arena.errors import ArenaError
+    from arena.core.errors import ArenaError
 
     agents = ('[[agents]]\nspec = "dier"\n[[agents]]\nspec = "aggressive"\n'
               '[[agents]]\nspec = "balanced"\n[[agents]]\nspec = "conservative"\n')

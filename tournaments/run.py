@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from arena import __version__
-from arena.game import Game
-from arena.match import GameJob, GameRecord
-from arena.registry import make_game
-from arena.store import FILENAME, Store, StoreError
+from arena.core.version import VERSION as __version__
+from arena.core.game import Game
+from arena.play.match import GameJob, GameRecord
+from arena.core.registry import make_game
+from arena.store.sqlite import FILENAME, Store, StoreError
 
 from .runners import Runner
 from .schedule import (
@@ -119,7 +119,7 @@ def standings(records: list[GameRecord], names: list[str]) -> list[str]:
 
 def pair_score(rec: GameRecord, a: str, b: str) -> float | None:
     """A's score against B in one game: the mean over every (A seat, B seat) comparison."""
-    from arena.ratings import pairwise_results
+    from arena.stats.ratings import pairwise_results
 
     scores = [s if x == a else 1.0 - s for x, y, s in pairwise_results([rec])
               if {x, y} == {a, b}]
@@ -140,7 +140,7 @@ def advanced_by_group(t: Tournament, store: Store, seats: int) -> dict[str, list
 
 def sprt_state(t: Tournament, records: list[GameRecord]) -> dict[str, object]:
     """The SPRT over the stored head-to-head games, in schedule order."""
-    from arena.ratings import sprt_decision, sprt_llr
+    from arena.stats.ratings import sprt_decision, sprt_llr
 
     s = t.sprt
     a, b = t.names()
@@ -166,8 +166,8 @@ def stage_notes(t: Tournament, store: Store, seats: int) -> dict[str, object]:
 
 def tournament_summary(t: Tournament, store: Store) -> dict[str, object]:
     """The summary of everything stored for ``t`` (what ``arena report`` recomputes)."""
-    from arena.seeding import derive_seed
-    from arena.summary import build_summary
+    from arena.core.seeding import derive_seed
+    from arena.stats.summary import build_summary
 
     game = make_game(t.game, t.rules)
     records = store.records(actions=False)

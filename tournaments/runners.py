@@ -15,12 +15,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from arena.errors import ArenaError
-from arena.match import GameJob, GameRecord, play
-from arena.registry import make_agent, make_game
+from arena.core.errors import ArenaError
+from arena.play.match import GameJob, GameRecord, play
+from arena.core.registry import make_agent, make_game
 
 if TYPE_CHECKING:  # pragma: no cover
-    from arena.agent import Agent
+    from arena.core.agent import Agent
 
 BACKENDS = ("serial", "processes", "ray")
 

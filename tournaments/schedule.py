@@ -11,8 +11,8 @@ import dataclasses
 from dataclasses import dataclass
 from itertools import combinations
 
-from arena.match import GameJob, match_jobs
-from arena.seeding import derive_seed
+from arena.play.match import GameJob, match_jobs
+from arena.core.seeding import derive_seed
 
 from .spec import Tournament
 

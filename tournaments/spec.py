@@ -48,7 +48,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arena.errors import ArenaError
+from arena.core.errors import ArenaError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -195,8 +195,8 @@ def load_tournament(path: str | Path) -> Tournament:
 
 def parse_tournament(data: dict[str, Any], where: str = "spec",
                      default_name: str = "tournament") -> Tournament:
-    from arena.registry import make_agent, make_game
-    from arena.spec import parse_spec
+    from arena.core.registry import make_agent, make_game
+    from arena.core.spec import parse_spec
 
     top = _Reader(where, data)
     name = top.get("name", str, default_name)

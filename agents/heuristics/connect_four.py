@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from arena.agent import BestMovesAgent, SeatView
+from arena.core.agent import BestMovesAgent, SeatView
 
 _DIRECTIONS = ((0, 1), (1, 0), (1, 1), (1, -1))
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from arena.agent import SeatView
-from arena.params import param
+from arena.core.agent import SeatView
+from arena.core.params import param
 from games.dhumbal.cards import CALL, DRAW, MELD_BASE, TAKE_BASE
 
 from .dhumbal_study import _DhumbalAgent

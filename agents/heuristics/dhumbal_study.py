@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from arena.agent import Agent, SeatView
-from arena.params import param
+from arena.core.agent import Agent, SeatView
+from arena.core.params import param
 from games.dhumbal.cards import CALL, DRAW, MELD_BASE, TAKE_BASE
 
 

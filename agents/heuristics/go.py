@@ -24,8 +24,8 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from arena.agent import BestMovesAgent, SeatView
-from arena.params import param
+from arena.core.agent import BestMovesAgent, SeatView
+from arena.core.params import param
 from games.openspiel.boards import go_neighbours
 
 EMPTY = "."

@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from arena.agent import Agent, SeatView
-from arena.params import param
+from arena.core.agent import Agent, SeatView
+from arena.core.params import param
 from games.openspiel.poker import RANKS, PokerObservation, layout
 
 # -- the hand evaluator ------------------------------------------------------------------

@@ -17,8 +17,8 @@ from typing import Literal
 
 import numpy as np
 
-from arena.game import TERMINAL, Game, GameInfo, MetricSpec, Outcome, State
-from arena.params import param
+from arena.core.game import TERMINAL, Game, GameInfo, MetricSpec, Outcome, State
+from arena.core.params import param
 
 from .cards import (
     CALL,

@@ -20,8 +20,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pyspiel
 
-from arena.game import CHANCE, TERMINAL, Game, GameInfo, State
-from arena.params import NoParams
+from arena.core.game import CHANCE, TERMINAL, Game, GameInfo, State
+from arena.core.params import NoParams
 
 _KINDS = (bool, int, float, str)
 
@@ -105,7 +105,7 @@ class SpielGame(Game):
         try:
             loaded = pyspiel.load_game(self.spiel_name, changed)
         except (RuntimeError, pyspiel.SpielError) as exc:
-            from arena.errors import ParamError
+            from arena.core.errors import ParamError
 
             raise ParamError(f"{self.name}: OpenSpiel refused {changed}: {exc}") from None
         gtype = loaded.get_type()

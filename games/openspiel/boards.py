@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from arena.game import TERMINAL
+from arena.core.game import TERMINAL
 
 from .adapter import SpielGame, SpielState
 

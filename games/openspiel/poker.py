@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from arena.game import CHANCE, TERMINAL, MetricSpec
+from arena.core.game import CHANCE, TERMINAL, MetricSpec
 
 from .adapter import SpielState
 

@@ -11,13 +11,13 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .pairwise import pairwise_tests, seat_by_agent, seat_table
-from .ratings import bootstrap_elo, head_to_head, openskill_ratings
-from .stats import summarize
+from arena.stats.pairwise import pairwise_tests, seat_by_agent, seat_table
+from arena.stats.ratings import bootstrap_elo, head_to_head, openskill_ratings
+from arena.stats.basic import summarize
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .game import Game
-    from .match import GameRecord
+    from arena.core.game import Game
+    from arena.play.match import GameRecord
 
 
 def build_summary(records: Sequence["GameRecord"], names: Sequence[str], game: "Game", *,

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .stats import wilson_interval
+from arena.stats.basic import wilson_interval
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .match import GameRecord
+    from arena.play.match import GameRecord
 
 Adjust = Literal["holm", "bonferroni"]
 ADJUST_METHODS: tuple[str, ...] = ("holm", "bonferroni")

@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
-from .errors import ArenaError, UnknownNameError
-from .params import build_params
-from .spec import Spec, parse_spec
+from arena.core.errors import ArenaError, UnknownNameError
+from arena.core.params import build_params
+from arena.core.spec import Spec, parse_spec
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .agent import Agent
-    from .game import Game
+    from arena.core.agent import Agent
+    from arena.core.game import Game
 
 GAME_GROUP = "arena.games"
 AGENT_GROUP = "arena.agents"

@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .game import MetricSpec
-    from .stats import AgentSummary, Timing
+    from arena.core.game import MetricSpec
+    from arena.stats.basic import AgentSummary, Timing
 
 
 def _num(x: float | None, digits: int = 3) -> str:

@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .game import MetricSpec
-    from .match import GameRecord
+    from arena.core.game import MetricSpec
+    from arena.play.match import GameRecord
 
 
 def wilson_interval(wins: float, n: int, alpha: float = 0.05) -> tuple[float, float]:
@@ -136,7 +136,7 @@ class Timing:
 
 
 def _percentile_ms(hist: dict[int, int], q: float) -> float:
-    from .match import time_bin_upper_ns
+    from arena.play.match import time_bin_upper_ns
 
     total = sum(hist.values())
     if not total:

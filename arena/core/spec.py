@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import SpecError
+from arena.core.errors import SpecError
 
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-.]*\Z")  # game names may start with a digit
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")

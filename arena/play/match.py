@@ -19,16 +19,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from .agent import SeatView
-from .errors import ArenaError
-from .game import CHANCE, TERMINAL, Outcome
-from .registry import check_agent_count, make_agent, make_game
-from .seeding import derive_rng, derive_seed
-from .spec import parse_spec
+from arena.core.agent import SeatView
+from arena.core.errors import ArenaError
+from arena.core.game import CHANCE, TERMINAL, Outcome
+from arena.core.registry import check_agent_count, make_agent, make_game
+from arena.core.seeding import derive_rng, derive_seed
+from arena.core.spec import parse_spec
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .agent import Agent
-    from .game import Game
+    from arena.core.agent import Agent
+    from arena.core.game import Game
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from array import array
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import ArenaError
-from .match import GameRecord
+from arena.core.errors import ArenaError
+from arena.play.match import GameRecord
 
 FILENAME = "results.sqlite"
 

@@ -13,7 +13,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any, Literal, get_args, get_origin
 
-from .errors import ParamError
+from arena.core.errors import ParamError
 
 
 def param(default: Any, help: str, **kwargs: Any) -> Any:

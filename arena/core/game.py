@@ -25,8 +25,8 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from .errors import ArenaError, IllegalActionError, UnknownNameError
-from .params import NoParams, build_params, params_dict
+from arena.core.errors import ArenaError, IllegalActionError, UnknownNameError
+from arena.core.params import NoParams, build_params, params_dict
 
 TERMINAL = -1
 CHANCE = -2

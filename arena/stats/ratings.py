@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .match import GameRecord
+    from arena.play.match import GameRecord
 
 #: Elo points per unit of natural-log strength: P(win) = 1 / (1 + 10^(-d/400)) is the
 #: logistic function of d * ln(10) / 400.

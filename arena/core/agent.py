@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .errors import ArenaError
-from .params import NoParams
+from arena.core.errors import ArenaError
+from arena.core.params import NoParams
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-    from .game import Game, Outcome, State
+    from arena.core.game import Game, Outcome, State
 
 
 @dataclass(frozen=True)

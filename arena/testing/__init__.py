@@ -1,0 +1,1 @@
+"""The public conformance checker: check_game runs every check a game must pass."""
