@@ -10,7 +10,8 @@ seats = "rotate"               # or "fixed": the given order, a new deal per gam
 format = "round_robin"         # round_robin | gauntlet | championship | sprt
 
 [[agents]]
-spec = "expert"                # an agent spec
+spec = "expert"                # an agent spec, or a class: "my_bots.py:MyBot(depth=2)" (a
+                               # path relative to this file's folder) or "package.module:Class"
 name = "expert"                # display name (default: the spec)
 family = "heuristic"           # baseline | heuristic | search | learning | llm
 
@@ -189,12 +190,29 @@ def load_tournament(path: str | Path) -> Tournament:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise TournamentSpecError(f"{where}: not valid TOML ({exc})") from None
-    t = parse_tournament(data, where, default_name=path.stem)
+    t = parse_tournament(data, where, default_name=path.stem, base=path.resolve().parent)
     return Tournament(**{**{f: getattr(t, f) for f in t.__dataclass_fields__}, "source": text})
 
 
+def _resolve_agent(spec: str, base: Path | None) -> str:
+    """``spec`` with a relative ``file.py:Class`` path made absolute from ``base`` (the spec
+    file's folder), so that every worker, local or on a cluster, loads the same file."""
+    from arena.core.spec import absolute, parse_spec
+
+    written, resolved = parse_spec(spec).reference, absolute(spec, base)
+    ref = resolved.reference
+    if ref is not None and ref.is_file and not Path(ref.target).exists():
+        hint = ("" if Path(written.target).expanduser().is_absolute() else
+                "; relative paths in a tournament spec are read from the spec file's folder")
+        raise ArenaError(f"agent file {written.target} not found (looked for {ref.target}"
+                         f"{hint})")
+    return str(resolved)
+
+
 def parse_tournament(data: dict[str, Any], where: str = "spec",
-                     default_name: str = "tournament") -> Tournament:
+                     default_name: str = "tournament", base: Path | None = None) -> Tournament:
+    """Validate ``data``; relative agent file paths are read from ``base`` (default: the
+    current folder), and agent names default to the spec as written."""
     from arena.core.registry import make_agent, make_game
     from arena.core.spec import parse_spec
 
@@ -221,14 +239,15 @@ def parse_tournament(data: dict[str, Any], where: str = "spec",
         r = _Reader(where, raw, f"agents[{i}].")
         spec = r.get("spec", str)
         try:
-            spec = str(parse_spec(spec))
+            written = str(parse_spec(spec))
+            spec = _resolve_agent(written, base)
             agent = make_agent(spec, game)
         except ArenaError as exc:
             raise _fail(where, f"agents[{i}].spec", str(exc)) from None
         if agent.interactive:
-            raise _fail(where, f"agents[{i}].spec", f"'{spec}' waits for a person; "
+            raise _fail(where, f"agents[{i}].spec", f"'{written}' waits for a person; "
                         "tournaments run unattended (use arena play)")
-        agent_name = r.get("name", str, spec)
+        agent_name = r.get("name", str, written)
         family = r.get("family", str, "heuristic", choices=FAMILIES)
         r.finish()
         if any(a.name == agent_name for a in agents):

@@ -4,19 +4,31 @@ Entries come from the ``arena.games`` and ``arena.agents`` entry-point groups (t
 registers its own there in pyproject.toml, and any installed package can add more) and from
 ``register_game`` / ``register_agent`` at run time. A target is ``"module:Class"`` and is
 imported only when used, so listing names stays cheap.
+
+An agent spec may also name its class directly, without registering it:
+``path/to/file.py:Class`` (a file, loaded once per process under a module name derived from
+its absolute path) or ``package.module:Class`` (an importable module). What goes wrong there
+(no such file or module, no such class, not an Agent, the file raised on import) is an
+``ArenaError`` of one line.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 import importlib
+import importlib.util
+import os
+import re
+import sys
 from collections.abc import Mapping
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
 from arena.core.errors import ArenaError, UnknownNameError
 from arena.core.params import build_params
-from arena.core.spec import Spec, parse_spec
+from arena.core.spec import Reference, Spec, parse_spec, split_reference
 
 if TYPE_CHECKING:  # pragma: no cover
     from arena.core.agent import Agent
@@ -103,7 +115,93 @@ def game_class(name: str) -> "type[Game]":
     raise err
 
 
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+_file_modules: dict[str, object] = {}
+
+
+def _file_module_name(path: str) -> str:
+    stem = re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0])
+    return f"arena_agent_file_{hashlib.sha1(path.encode()).hexdigest()[:12]}_{stem}"
+
+
+def _load_file(target: str, shown: str) -> object:
+    """The module of the Python file ``target`` (relative to the current folder), once."""
+    path = os.path.abspath(os.path.expanduser(target))
+    module = _file_modules.get(path)
+    if module is not None:
+        return module
+    if not os.path.isfile(path):
+        where = "" if path == target else f" (looked for {path})"
+        what = "is a folder, not a Python file" if os.path.isdir(path) else "not found"
+        raise ArenaError(f"agent file {shown} {what}{where}")
+    name = _file_module_name(path)
+    loader_spec = importlib.util.spec_from_file_location(name, path)
+    if loader_spec is None or loader_spec.loader is None:
+        raise ArenaError(f"agent file {shown} cannot be imported as Python (expected a .py file)")
+    module = importlib.util.module_from_spec(loader_spec)
+    sys.modules[name] = module  # dataclasses and pickle look classes up by module name
+    try:
+        loader_spec.loader.exec_module(module)
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure of the user's file
+        sys.modules.pop(name, None)
+        raise ArenaError(f"agent file {shown} raised on import: {_one_line(exc)}") from None
+    _file_modules[path] = module
+    return module
+
+
+def _load_module(target: str) -> object:
+    try:
+        return importlib.import_module(target)
+    except ModuleNotFoundError as exc:
+        if exc.name and (target == exc.name or target.startswith(exc.name + ".")):
+            raise ArenaError(f"agent module {target} not found (install it or put its folder "
+                             "on PYTHONPATH; for a file write path/to/file.py:Class)") from None
+        raise ArenaError(f"agent module {target} raised on import: {_one_line(exc)}") from None
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure of the user's module
+        raise ArenaError(f"agent module {target} raised on import: {_one_line(exc)}") from None
+
+
+def _agent_subclasses(module: object) -> list[str]:
+    from arena.core.agent import Agent
+
+    return sorted(n for n, v in vars(module).items()
+                  if isinstance(v, type) and issubclass(v, Agent) and v is not Agent
+                  and v.__module__ == getattr(module, "__name__", None))
+
+
+def referenced_class(ref: Reference) -> "type[Agent]":
+    """The Agent subclass a ``file.py:Class`` / ``module:Class`` reference names."""
+    from arena.core.agent import Agent
+
+    kind = "file" if ref.is_file else "module"
+    module = _load_file(ref.target, ref.target) if ref.is_file else _load_module(ref.target)
+    obj = module
+    for part in ref.attr.split("."):
+        if not hasattr(obj, part):
+            found = _agent_subclasses(module)
+            raise ArenaError(f"agent {kind} {ref.target} has no class {ref.attr!r}; Agent "
+                             f"subclasses there: {', '.join(found) or '(none)'}")
+        obj = getattr(obj, part)
+    if not (isinstance(obj, type) and issubclass(obj, Agent)):
+        what = ("a class not derived from arena.Agent" if isinstance(obj, type)
+                else f"a {type(obj).__name__}, not a class")
+        found = _agent_subclasses(module)
+        raise ArenaError(f"{ref} is not an Agent subclass ({what})"
+                         + (f"; Agent subclasses there: {', '.join(found)}" if found else ""))
+    if not dataclasses.is_dataclass(obj.Params):
+        raise ArenaError(f"{ref}: Params must be a dataclass (or leave it out)")
+    return obj
+
+
 def agent_class(name: str) -> "type[Agent]":
+    """The class of a registered agent name or of a ``file.py:Class`` / ``module:Class``."""
+    ref = split_reference(name)
+    if ref is not None:
+        return referenced_class(ref)
     targets = _targets(AGENT_GROUP)
     if name not in targets:
         raise UnknownNameError("agent", name, targets)
@@ -131,7 +229,14 @@ def make_agent(spec: "str | Spec", game: "Game") -> "Agent":
     spec = parse_spec(spec)
     cls = agent_class(spec.name)
     params = build_params(cls.Params, spec.kwargs, f"agent {spec.name}")
-    return cls(params, game)
+    if spec.reference is None:
+        return cls(params, game)
+    try:
+        return cls(params, game)
+    except ArenaError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a user's class failing to start: one line
+        raise ArenaError(f"agent {spec} failed to start: {_one_line(exc)}") from None
 
 
 def agents_for(game: "Game") -> list[str]:
