@@ -159,8 +159,9 @@ def test_outcome_helpers():
     out = Outcome.from_scores([3.0, 5.0, 5.0, 1.0])
     assert out.ranks == (2, 0, 0, 3) and out.winners == (1, 2)
     assert out.win_shares == (0.0, 0.5, 0.5, 0.0)
-    f = Outcome.forfeited(3, 2)
+    f = Outcome.forfeited(3, 2, worst=-6.0)
     assert f.winners == (0, 1) and f.forfeit == 2 and f.ranks[2] == 1
+    assert f.returns == (3.0, 3.0, -6.0)
 
 
 @pytest.mark.parametrize("preset", ["paper", "standard", "yaniv"])
@@ -237,7 +238,7 @@ def test_non_integer_answers_are_illegal():
     assert rec.illegal[0] == rec.decisions[0] > 0
 
 
-def test_forfeited_games_do_not_enter_payoff_statistics():
+def test_forfeited_games_score_the_worst_payoff():
     from arena.play.match import GameRecord
 
     game = make_game("dhumbal", "paper")
@@ -246,4 +247,4 @@ def test_forfeited_games_do_not_enter_payoff_statistics():
     summaries, _ = summarize(records, game.metric_specs)
     crasher = next(s for s in summaries if s.name == "crasher")
     assert crasher.forfeits == crasher.games == 8
-    assert math.isnan(crasher.payoff)
+    assert crasher.payoff == game.return_bounds()[0] == -256.0

@@ -230,9 +230,15 @@ def test_championship_groups_then_final(tmp_path):
     assert set(summary["stages"]) == {"group-heuristic", "final"}
     finalists = {r["name"] for r in summary["stages"]["final"]}
     assert finalists == set(advanced["heuristic"]) | set(advanced["baseline"])
-    group = {r["name"]: r["win_rate"] for r in summary["stages"]["group-heuristic"]}
-    best_two = sorted(group, key=lambda n: -group[n])[:2]
-    assert set(best_two) == set(advanced["heuristic"])
+    # The group advances by the game's leaderboard key (Dhumbal: Elo from ranks).
+    from arena.stats.ratings import bradley_terry, pairwise_results
+
+    with Store(tmp_path / "out" / "results.sqlite") as store:
+        group_records = [r for r in store.records(actions=False) if "group-heuristic" in r.job_id]
+    members = [r["name"] for r in summary["stages"]["group-heuristic"]]
+    elo = bradley_terry(pairwise_results(group_records), members)
+    best_two = sorted(members, key=lambda n: -elo[n])[:2]
+    assert best_two == advanced["heuristic"]
     assert summary["games"] == 8 * 4 + 10 * 4
 
 

@@ -88,10 +88,18 @@ class Outcome:
         return Outcome(tuple(float(r) for r in returns), ranks, winners)
 
     @staticmethod
-    def forfeited(num_players: int, seat: int) -> "Outcome":
-        """``seat`` broke the game (raised, hung): it loses, the others share the win."""
+    def forfeited(num_players: int, seat: int, worst: float) -> "Outcome":
+        """``seat`` broke the game (raised, hung, overran its budget): the forfeit rule.
+
+        The seat gets ``worst``, the game's lowest possible return (``Game.return_bounds``),
+        and ranks last; the others share what it loses (``-worst / (n - 1)`` each) and
+        share the win. So no way of playing on can end worse for the seat than a forfeit:
+        an agent cannot choose its losses by crashing. Every statistic reads these fields.
+        """
         others = num_players - 1
-        returns = tuple(-1.0 if s == seat else 1.0 / others for s in range(num_players))
+        worst = float(worst)
+        gain = -worst / others if others else 0.0
+        returns = tuple(worst if s == seat else gain for s in range(num_players))
         ranks = tuple(1 if s == seat else 0 for s in range(num_players))
         winners = tuple(s for s in range(num_players) if s != seat)
         return Outcome(returns, ranks, winners, forfeit=seat)
@@ -159,6 +167,17 @@ class Game(ABC):
             return table[name.strip().lower()]
         except KeyError:
             raise IllegalActionError(f"{self.name}: no action named {name!r}") from None
+
+    def return_bounds(self) -> tuple[float, float]:
+        """(lowest, highest) return any seat can get in one game under these rules.
+
+        The lowest is what a seat that forfeits gets (``Outcome.forfeited``), so it must be
+        a true bound: no play may end below it. The conformance checker tests that returns
+        stay inside the bounds.
+        """
+        raise NotImplementedError(
+            f"{self.name} does not say its return bounds (Game.return_bounds); a forfeit "
+            "cannot be scored without them")
 
     def settings(self) -> dict[str, Any]:
         """The rules as plain data (stored with every game record)."""

@@ -141,7 +141,7 @@ def play(job: GameJob, game: "Game | None" = None,
             agent.start(s, derive_rng(job.seed, job.job_id, "agent", s))
         except Exception as exc:  # noqa: BLE001 - a broken agent loses its game
             errors.append(_error(job, s, exc, 0))
-            broken = Outcome.forfeited(n, s)
+            broken = Outcome.forfeited(n, s, game.return_bounds()[0])
             break
     chance_rng = derive_rng(job.seed, "chance")
     fallback_rng = derive_rng(job.seed, job.job_id, "fallback")
@@ -229,7 +229,7 @@ def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decis
             if alarm:
                 _disarm()
             errors.append(_error(job, p, exc, len(actions)))
-            return Outcome.forfeited(n, p)
+            return Outcome.forfeited(n, p, state.game.return_bounds()[0])
         dt = clock() - t0
         think[p] += dt
         if dt > longest[p]:

@@ -169,10 +169,8 @@ def summarize(records: Sequence["GameRecord"], metric_specs: Sequence["MetricSpe
             s.decisions += rec.decisions[seat]
             s.errors += sum(1 for e in rec.errors if e["seat"] == seat)
             s.forfeits += rec.forfeit == seat
-            if rec.forfeit is None:
-                # A forfeit's payoffs are a convention (-1 / shared +1), not in the game's
-                # units (coins, chips): they would flatter a crashing agent's mean payoff.
-                payoffs[label].append(rec.returns[seat])
+            # Forfeits count like any game: the record holds the forfeit rule's payoffs.
+            payoffs[label].append(rec.returns[seat])
             per_game[label].append({k: v[seat] for k, v in rec.metrics.items()})
             t = think[label]
             t[0] += rec.decisions[seat]

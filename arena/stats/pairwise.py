@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from arena.stats.basic import wilson_interval
+from arena.stats.results import entrant_results
 
 if TYPE_CHECKING:  # pragma: no cover
     from arena.play.match import GameRecord
@@ -105,13 +106,7 @@ class SeatTable:
 
 def _per_game(rec: "GameRecord") -> dict[str, tuple[float, float]]:
     """label -> (mean win share, mean payoff) over that label's seats in one game."""
-    acc: dict[str, list[float]] = {}
-    for seat, label in enumerate(rec.labels):
-        a = acc.setdefault(label, [0.0, 0.0, 0.0])
-        a[0] += rec.win_shares[seat]
-        a[1] += rec.returns[seat]
-        a[2] += 1
-    return {label: (w / n, r / n) for label, (w, r, n) in acc.items()}
+    return {label: (r.win_share, r.payoff) for label, r in entrant_results(rec).items()}
 
 
 def _constant(x: np.ndarray) -> bool:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from arena.stats.results import entrant_results
+
 if TYPE_CHECKING:  # pragma: no cover
     from arena.play.match import GameRecord
 
@@ -280,9 +282,7 @@ def openskill_ratings(records: Iterable["GameRecord"], names: Sequence[str],
         return ratings[label]
 
     for rec in records:
-        best: dict[str, int] = {}
-        for label, rank in zip(rec.labels, rec.ranks):
-            best[label] = min(rank, best.get(label, rank))
+        best = {label: r.rank for label, r in entrant_results(rec).items()}
         if len(best) < 2:
             continue
         labels = list(best)

@@ -8,11 +8,17 @@ only its ``timing`` part (wall clock) differs between runs.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from arena.stats.pairwise import pairwise_tests, seat_by_agent, seat_table
-from arena.stats.ratings import bootstrap_elo, head_to_head, openskill_ratings
+from arena.stats.ratings import (
+    bootstrap_elo,
+    bradley_terry,
+    head_to_head,
+    openskill_ratings,
+    pairwise_results,
+)
 from arena.stats.basic import summarize
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,10 +50,7 @@ def build_summary(records: Sequence["GameRecord"], names: Sequence[str], game: "
         row["openskill"] = skill.get(a.name)
         row["win_rate_by_seat"] = by_seat.get(a.name)
         rows.append(row)
-    if game.ranked_by == "payoff":
-        rows.sort(key=lambda r: (-_finite(r["payoff"]), r["name"]))
-    else:
-        rows.sort(key=lambda r: (-_finite(r["elo"]), -r["win_rate"], r["name"]))
+    rows.sort(key=leaderboard_key(game.ranked_by))
     pairs = [p.to_dict() for p in pairwise_tests(records, names, adjust=adjust)]
     out: dict[str, Any] = {
         "game": records[0].game if records else game.name,
@@ -75,6 +78,29 @@ def build_summary(records: Sequence["GameRecord"], names: Sequence[str], game: "
         out["notes"] = dict(notes)
     out["timing"] = [t.to_dict() for t in timings]
     return out
+
+
+def leaderboard_key(ranked_by: str) -> Callable[[Mapping[str, Any]], tuple]:
+    """The order of a leaderboard's rows (``name``, ``payoff``, ``elo``, ``win_rate``): by mean
+    payoff in games ranked by payoff, else by Elo, then win rate; then by name."""
+    if ranked_by == "payoff":
+        return lambda r: (-_finite(r["payoff"]), r["name"])
+    return lambda r: (-_finite(r["elo"]), -r["win_rate"], r["name"])
+
+
+def standings(records: Sequence["GameRecord"], names: Sequence[str],
+              ranked_by: str) -> list[str]:
+    """``names`` in leaderboard order over ``records`` (what a championship advances by):
+    the same key as the summary's leaderboard, with the Elo point estimate (no bootstrap)."""
+    agents, _ = summarize(records, order=list(names))
+    rows = [{"name": a.name, "payoff": a.payoff, "win_rate": a.win_rate, "elo": None}
+            for a in agents]
+    if ranked_by != "payoff":
+        elo = bradley_terry(pairwise_results(records), list(names))
+        for row in rows:
+            row["elo"] = elo.get(row["name"])
+    rows.sort(key=leaderboard_key(ranked_by))
+    return [row["name"] for row in rows]
 
 
 def _finite(x: float | None) -> float:

@@ -191,6 +191,19 @@ class DhumbalGame(Game):
     def num_players(self) -> int:
         return self.rules.players
 
+    def return_bounds(self) -> tuple[float, float]:
+        """Points scoring: 1 (first) to -1 (last). Coins: per round a seat loses at most
+        what a failed call costs, every hand's total (the highest cards of a full hand; a
+        hand never grows past ``hand_size``), each capped at ``payment_cap``, and wins at
+        most the other hands' worth; a game is ``session_rounds`` rounds."""
+        r = self.rules
+        if r.scoring == "points":
+            return (-1.0, 1.0)
+        values = sorted((card_value(c, r.face_values) for c in range(52)), reverse=True)
+        hand = min(sum(values[:r.hand_size]), r.payment_cap)
+        rounds = r.session_rounds
+        return (-float(r.players * hand * rounds), float(r.players * hand * rounds))
+
     @property
     def num_actions(self) -> int:
         return MELD_BASE + len(self.melds)

@@ -134,6 +134,10 @@ class SpielGame(Game):
     def num_players(self) -> int:
         return self._players
 
+    def return_bounds(self) -> tuple[float, float]:
+        """OpenSpiel's own utility bounds (``min_utility``, ``max_utility``)."""
+        return (float(self.spiel.min_utility()), float(self.spiel.max_utility()))
+
     @property
     def num_actions(self) -> int:
         return self.spiel.num_distinct_actions()
