@@ -10,6 +10,7 @@ from arena import Agent
 class JackCrasher(Agent):
     """Raises RuntimeError when its card is the Jack; otherwise a uniformly random move."""
 
+    name = "jack_crasher"
     games = ("kuhn_poker",)
 
     def act(self, view, legal):
