@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+from rich import box
+from rich.console import Console, Group
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:  # pragma: no cover
     from arena.core.game import MetricSpec
@@ -24,42 +26,109 @@ def _num(x: float | None, digits: int = 3) -> str:
     return f"{x:.{digits}f}"
 
 
+WIDTH = 100
+"""Terminal tables are laid out to fit this many columns: core figures in one table, a
+game's metrics in a second one."""
+
+
+def _table(title: str = "") -> Table:
+    return Table(title=title or None, title_justify="left", box=box.SIMPLE_HEAD,
+                 show_edge=False, pad_edge=False)
+
+
+def _name_column(table: Table, header: str = "agent") -> None:
+    # Names may be long specs; they fold, the figures never wrap.
+    table.add_column(header, justify="left", overflow="fold", min_width=8)
+
+
+def _figure_columns(table: Table, *headers: str) -> None:
+    for h in headers:
+        table.add_column(h, justify="right", no_wrap=True)
+
+
+def _rate(rate: float, ci: Sequence[float]) -> str:
+    """``0.295 (.236-.362)``: a rate in [0, 1] with its interval, compactly."""
+    def short(x: float) -> str:
+        text = f"{x:.3f}"
+        return text[1:] if text.startswith("0.") else text
+    return f"{rate:.3f} ({short(ci[0])}-{short(ci[1])})"
+
+
+def _pm(mean: float | None, ci: Sequence[float | None] | None) -> str:
+    """``+1.39 ±5.27``: a mean with the half-width of its (symmetric) t-interval."""
+    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+        return "-"
+    if not ci or ci[0] is None or ci[1] is None or math.isnan(ci[0]) or math.isnan(ci[1]):
+        return f"{mean:+.2f}"
+    return f"{mean:+.2f} ±{(ci[1] - ci[0]) / 2:.2f}"
+
+
+def _side_tables(names: Sequence[str], headers: Sequence[str],
+                 values: Sequence[Sequence[str]], title: str) -> list[Table]:
+    """Per-agent figures under ``headers``, split over as many tables as it takes for each
+    to fit in ``WIDTH`` columns."""
+    name_width = min(max((len(n) for n in names), default=8), 28)
+    tables: list[Table] = []
+    start = 0
+    while start < len(headers):
+        width, stop = name_width, start
+        while stop < len(headers):
+            col = max([len(headers[stop])] + [len(row[stop]) for row in values]) + 3
+            if stop > start and width + col > WIDTH:
+                break
+            width += col
+            stop += 1
+        table = _table(title if not tables else "")
+        _name_column(table)
+        _figure_columns(table, *headers[start:stop])
+        for name, row in zip(names, values):
+            table.add_row(name, *row[start:stop])
+        tables.append(table)
+        start = stop
+    return tables
+
+
+def _metric_header(name: str) -> str:
+    return name.replace("_per_", "/").replace("_", " ")
+
+
 def leaderboard(summaries: Sequence["AgentSummary"], metric_specs: Sequence["MetricSpec"],
-                title: str = "", by_payoff: bool = False) -> Table:
-    """Per-agent results, best win rate (or mean payoff) first."""
-    table = Table(title=title or None, title_justify="left")
-    for col, justify in (("agent", "left"), ("games", "right"), ("wins", "right"),
-                         ("win rate (95% CI)", "center"), ("payoff (95% CI)", "center")):
-        table.add_column(col, justify=justify)
-    for m in metric_specs:
-        table.add_column(m.name.replace("_per_", "/").replace("_", " "), justify="right")
-    table.add_column("illegal/errors", justify="right")
+                title: str = "", by_payoff: bool = False) -> Group:
+    """Per-agent results, best win rate (or mean payoff) first; the game's metrics in a
+    second table."""
+    table = _table(title)
+    _name_column(table)
+    _figure_columns(table, "games", "wins", "win rate (95% CI)", "payoff ±95% CI",
+                    "illegal", "errors")
+
     def key(s: "AgentSummary") -> tuple[float, str]:
         if by_payoff:
             return (-(s.payoff if s.payoff == s.payoff else float("-inf")), s.name)
         return (-s.win_rate, s.name)
 
-    for s in sorted(summaries, key=key):
+    ordered = sorted(summaries, key=key)
+    for s in ordered:
         wins = f"{s.wins:g}" if s.wins == int(s.wins) else f"{s.wins:.2f}"
-        payoff = f"{s.payoff:.2f} ({s.payoff_ci[0]:.2f} to {s.payoff_ci[1]:.2f})"
-        row = [s.name, str(s.games), wins,
-               f"{s.win_rate:.3f} ({s.win_ci[0]:.3f}-{s.win_ci[1]:.3f})", payoff]
-        row += [_num(s.metrics.get(m.name)) for m in metric_specs]
-        row.append(f"{s.illegal}/{s.errors}")
-        table.add_row(*row)
-    return table
+        table.add_row(s.name, str(s.games), wins, _rate(s.win_rate, s.win_ci),
+                      _pm(s.payoff, s.payoff_ci), str(s.illegal), str(s.errors))
+    metrics = _side_tables([s.name for s in ordered],
+                           [_metric_header(m.name) for m in metric_specs],
+                           [[_num(s.metrics.get(m.name)) for m in metric_specs]
+                            for s in ordered], "Game metrics")
+    return Group(table, *[part for t in metrics for part in (Text(""), t)])
 
 
 def console(stderr: bool = False) -> Console:
-    """A console that does not squeeze wide tables when output goes to a file or pipe."""
+    """A console that lays tables out in ``WIDTH`` columns when output goes to a file or pipe
+    (in a terminal, in the terminal's width)."""
     probe = Console(stderr=stderr)
-    return probe if probe.is_terminal else Console(stderr=stderr, width=200)
+    return probe if probe.is_terminal else Console(stderr=stderr, width=WIDTH)
 
 
 def timing_table(timings: Sequence["Timing"]) -> Table:
-    table = Table(title="Decision time (wall clock, varies between runs)", title_justify="left")
-    for col in ("agent", "decisions", "ms per decision", "p95 ms", "slowest ms"):
-        table.add_column(col, justify="left" if col == "agent" else "right")
+    table = _table("Decision time (wall clock, varies between runs)")
+    _name_column(table)
+    _figure_columns(table, "decisions", "ms per decision", "p95 ms", "slowest ms")
     for t in timings:
         table.add_row(t.name, str(t.decisions), _num(t.ms_per_decision, 4), _num(t.p95_ms, 4),
                       _num(t.max_ms, 2))
@@ -93,16 +162,15 @@ def write_json(path: str | os.PathLike, data: Any) -> None:
 
 # -- tournament reports -------------------------------------------------------------------
 
-def tournament_leaderboard(summary: dict[str, Any], title: str = "") -> Table:
-    """Agents by Elo: win rate, payoff, Elo with CI and rank interval, openskill, metrics."""
+def tournament_leaderboard(summary: dict[str, Any], title: str = "") -> Group:
+    """Agents in leaderboard order: win rate, payoff, Elo with CI and rank interval, errors;
+    then family, openskill and the game's metrics in a second table."""
     metric_names = [m["name"] for m in summary.get("metrics", [])]
-    table = Table(title=title or None, title_justify="left")
-    for col in ("#", "agent", "family", "games", "win rate (95% CI)", "payoff (95% CI)",
-                "Elo (95% CI)", "rank", "openskill"):
-        table.add_column(col, justify="left" if col in ("agent", "family") else "right")
-    for m in metric_names:
-        table.add_column(m.replace("_per_", "/").replace("_", " "), justify="right")
-    table.add_column("errors", justify="right")
+    table = _table(title)
+    _figure_columns(table, "#")
+    _name_column(table)
+    _figure_columns(table, "games", "win rate (95% CI)", "payoff ±95% CI", "Elo (95% CI)",
+                    "rank", "errors")
     for i, a in enumerate(summary["agents"], 1):
         elo = "-" if a["elo"] is None else (
             f"{a['elo']:.0f} ({a['elo_ci'][0]:.0f}-{a['elo_ci'][1]:.0f})" if a["elo_ci"]
@@ -110,16 +178,15 @@ def tournament_leaderboard(summary: dict[str, Any], title: str = "") -> Table:
         rank = "-" if not a["rank_ci"] else (
             f"{a['rank_ci'][0]:g}" if a["rank_ci"][0] == a["rank_ci"][1]
             else f"{a['rank_ci'][0]:g}-{a['rank_ci'][1]:g}")
-        skill = a.get("openskill") or {}
-        row = [str(i), a["name"], a.get("family") or "", str(a["games"]),
-               f"{a['win_rate']:.3f} ({a['win_ci'][0]:.3f}-{a['win_ci'][1]:.3f})",
-               f"{_num(a['payoff'], 2)} ({_num(a['payoff_ci'][0], 2)} to "
-               f"{_num(a['payoff_ci'][1], 2)})",
-               elo, rank, _num(skill.get("ordinal"), 2)]
-        row += [_num(a["metrics"].get(m)) for m in metric_names]
-        row.append(str(a["errors"]))
-        table.add_row(*row)
-    return table
+        table.add_row(str(i), a["name"], str(a["games"]), _rate(a["win_rate"], a["win_ci"]),
+                      _pm(a["payoff"], a["payoff_ci"]), elo, rank, str(a["errors"]))
+    side = _side_tables(
+        [a["name"] for a in summary["agents"]],
+        ["family", "openskill"] + [_metric_header(m) for m in metric_names],
+        [[a.get("family") or "", _num((a.get("openskill") or {}).get("ordinal"), 2)]
+         + [_num(a["metrics"].get(m)) for m in metric_names] for a in summary["agents"]],
+        "Family, openskill rating (mu - 3 sigma) and game metrics")
+    return Group(table, *[part for t in side for part in (Text(""), t)])
 
 
 def pairs_table(summary: dict[str, Any]) -> Table:
@@ -220,6 +287,23 @@ def write_tournament_files(out: Path, summary: dict[str, Any], records: Sequence
             *plot_summary(out, summary)]
 
 
+def _luminance(rgb: Sequence[float]) -> float:
+    """WCAG relative luminance of an sRGB colour (components in [0, 1])."""
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb[:3]]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def label_color(score: float, cmap: str = "RdBu") -> str:
+    """Text colour for a head-to-head cell of colour map ``cmap``: whichever of white and
+    black contrasts more with the cell (white on the dark ends of RdBu, black in between)."""
+    import matplotlib
+
+    lum = _luminance(matplotlib.colormaps[cmap](score))
+    # Contrast with white (1.05 / (L + 0.05)) beats contrast with black ((L + 0.05) / 0.05)
+    # below L = 0.179.
+    return "white" if 1.05 / (lum + 0.05) > (lum + 0.05) / 0.05 else "black"
+
+
 def plot_summary(out: Path, summary: dict[str, Any]) -> list[Path]:
     """elo.png (Elo with 95% CI bars), head_to_head.png (heatmap), seats.png (win by seat)."""
     import matplotlib
@@ -256,7 +340,8 @@ def plot_summary(out: Path, summary: dict[str, Any]) -> list[Path]:
         for i in range(len(names)):
             for j in range(len(names)):
                 if not math.isnan(grid[i][j]):
-                    ax.text(j, i, f"{grid[i][j]:.2f}", ha="center", va="center", fontsize=8)
+                    ax.text(j, i, f"{grid[i][j]:.2f}", ha="center", va="center", fontsize=8,
+                            color=label_color(grid[i][j]))
         fig.colorbar(im, ax=ax, label="score of row vs column")
         ax.set_title("Head to head")
         fig.tight_layout()
