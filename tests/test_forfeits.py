@@ -93,6 +93,10 @@ def test_a_crash_in_kuhn_never_pays():
     (pair,) = summary["pairs"]
     assert pair["payoff_a"] == pytest.approx(rows[crasher]["payoff"])
     assert pair["payoff_b"] == pytest.approx(rows[labels[1]]["payoff"])
+    # Game metrics that measure results follow the rule too: bb/100 (antes of 1) is the
+    # payoff per hand times 100, forfeited hands included.
+    for name, row in rows.items():
+        assert row["metrics"]["bb_per_100"] == pytest.approx(100 * row["payoff"])
     # A forfeited hand costs the crasher 2 chips, the most a Kuhn hand can cost.
     for rec in records:
         if rec.forfeit is not None:
@@ -125,3 +129,39 @@ def test_standings_follow_the_games_leaderboard_key():
     assert agents[0].win_rate > agents[1].win_rate and agents[0].payoff < agents[1].payoff
     (pair,) = pairwise_tests(records, ["pots", "big"])
     assert pair.payoff_a == pytest.approx(agents[0].payoff)
+
+
+class LateCrasher(Agent):
+    """Plays Dhumbal at random for a few moves, then raises."""
+
+    name = "late_crasher"
+
+    def start(self, seat, rng):
+        super().start(seat, rng)
+        self.moves = 0
+
+    def act(self, view, legal):
+        self.moves += 1
+        if self.moves > 3:
+            raise RuntimeError("gave up")
+        return self.rng.choice(list(legal))
+
+
+register_agent("late_crasher", LateCrasher)
+
+
+def test_dhumbal_result_metrics_follow_the_forfeit_rule():
+    game = make_game("dhumbal(session_rounds=2)", "paper")
+    labels, stream = run_match(game, ["late_crasher", "aggressive", "balanced", "random"], 8, 2)
+    records = list(stream)
+    assert all(rec.forfeit is not None for rec in records)
+    agents, _ = summarize(records, game.metric_specs, order=labels)
+    for a in agents:
+        # Coin change per round is the payoff per game over the rounds played, the
+        # interrupted round counted: it agrees with the payoff column.
+        rounds = sum(rec.metrics["rounds"][s] for rec in records
+                     for s, label in enumerate(rec.labels) if label == a.name)
+        assert a.metrics["coins_per_round"] == pytest.approx(a.payoff * a.games / rounds)
+    crasher = next(a for a in agents if a.name == "late_crasher")
+    assert crasher.metrics["round_win_rate"] == 0.0
+    assert crasher.payoff == game.return_bounds()[0]

@@ -264,8 +264,15 @@ class State(ABC):
         """Returns, ranks and winners at the end (default: rank by returns)."""
         return Outcome.from_scores(self.returns())
 
-    def metrics(self) -> dict[str, list[Any]]:
-        """Per-seat values of the game's metrics (see ``Game.metric_specs``)."""
+    def metrics(self, outcome: Outcome | None = None) -> dict[str, list[Any]]:
+        """Per-seat values of the game's metrics (see ``Game.metric_specs``).
+
+        ``outcome`` is the end as play scored it. Where it is a forfeit
+        (``outcome.forfeit``), the state is unfinished and its own payoffs are not the
+        game's result: metrics that measure payoff or results (chips won, round wins) must
+        follow ``outcome``, the forfeit rule, so that no statistic flatters a forfeiting
+        agent; metrics of how the seats played (calls, bets) count the play so far.
+        """
         return {}
 
     def check_invariants(self) -> None:

@@ -175,7 +175,7 @@ def play(job: GameJob, game: "Game | None" = None,
         returns=list(outcome.returns), ranks=list(outcome.ranks), winners=list(outcome.winners),
         win_shares=list(outcome.win_shares), decisions=decisions, think_ns=think,
         max_think_ns=longest, illegal=illegal, errors=errors, forfeit=outcome.forfeit,
-        metrics=state.metrics(), think_hist=hist,
+        metrics=state.metrics(outcome), think_hist=hist,
     )
 
 

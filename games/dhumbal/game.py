@@ -552,8 +552,21 @@ class DhumbalState(State):
         winners = tuple(s for s in range(len(ranks)) if ranks[s] == 0)
         return Outcome(self.returns(), tuple(ranks), winners)
 
-    def metrics(self) -> dict[str, list]:
+    def metrics(self, outcome: Outcome | None = None) -> dict[str, list]:
         out = {k: list(v) for k, v in self.m.items()}
+        if outcome is not None and outcome.forfeit is not None \
+                and self.current_player != TERMINAL:
+            # The interrupted round counts, scored by the forfeit rule: the others share
+            # its win, and under coins the game's coin change is the forfeit's.
+            others = [s for s in range(self.rules.players)
+                      if self.active[s] and s != outcome.forfeit]
+            for s in range(self.rules.players):
+                if self.active[s]:
+                    out["rounds"][s] += 1
+            for s in others:
+                out["round_wins"][s] += 1 / len(others)
+            if self.rules.scoring == "coins":
+                out["coin_change"] = list(outcome.returns)
         out["call_totals"] = [list(x) for x in self.call_totals]
         out["call_wins"] = [list(x) for x in self.call_wins]
         return out

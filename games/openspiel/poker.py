@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from arena.core.game import CHANCE, TERMINAL, MetricSpec
+from arena.core.game import CHANCE, TERMINAL, MetricSpec, Outcome
 
 from .adapter import SpielState
 
@@ -565,7 +565,7 @@ class PokerState(SpielState):
     def text(self, seat: int) -> str:
         return render(self, seat)
 
-    def metrics(self) -> dict[str, list[Any]]:
+    def metrics(self, outcome: Outcome | None = None) -> dict[str, list[Any]]:
         lay = layout(self.game)
         n = lay.players
         out: dict[str, list[Any]] = {k: [0] * n for k in ("vpip", "pfr", "aggressive", "calls")}
@@ -583,7 +583,9 @@ class PokerState(SpielState):
                         out["pfr"][m.seat] = 1
                 elif m.kind == "call":
                     out["calls"][m.seat] += 1
-        out["bb"] = [r / lay.big_blind for r in self.returns()]
+        # A forfeited hand is scored by the forfeit rule, not by the unfinished state.
+        returns = outcome.returns if outcome is not None else self.returns()
+        out["bb"] = [r / lay.big_blind for r in returns]
         return out
 
     def check_invariants(self) -> None:
