@@ -165,3 +165,26 @@ def test_dhumbal_result_metrics_follow_the_forfeit_rule():
     crasher = next(a for a in agents if a.name == "late_crasher")
     assert crasher.metrics["round_win_rate"] == 0.0
     assert crasher.payoff == game.return_bounds()[0]
+
+
+def test_the_jack_crasher_loaded_from_a_file_by_the_cli_ranks_below_cfr(tmp_path):
+    """The issue's case end to end: the agent file, the CLI, 2,000 hands, seed 1."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    arena = Path(sys.executable).with_name("arena")
+    out = tmp_path / "kuhn.json"
+    res = subprocess.run(
+        [str(arena), "match", "kuhn_poker", "--agents",
+         "examples/agents/jack_crasher.py:JackCrasher,cfr(iterations=2000)",
+         "--games", "2000", "--seed", "1", "--json", str(out)],
+        cwd=root, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    rows = json.loads(out.read_text())["agents"]
+    assert [r["name"] for r in rows] == [
+        "cfr(iterations=2000)", "examples/agents/jack_crasher.py:JackCrasher"]
+    crasher = rows[1]
+    assert crasher["forfeits"] > 600 and crasher["payoff"] < 0 and crasher["payoff_ci"][1] < 0
