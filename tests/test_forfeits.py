@@ -183,8 +183,12 @@ def test_the_jack_crasher_loaded_from_a_file_by_the_cli_ranks_below_cfr(tmp_path
          "--games", "2000", "--seed", "1", "--json", str(out)],
         cwd=root, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
-    rows = json.loads(out.read_text())["agents"]
-    assert [r["name"] for r in rows] == [
-        "cfr(iterations=2000)", "examples/agents/jack_crasher.py:JackCrasher"]
-    crasher = rows[1]
+    rows = {r["name"]: r for r in json.loads(out.read_text())["agents"]}
+    crasher = rows["examples/agents/jack_crasher.py:JackCrasher"]
+    cfr = rows["cfr(iterations=2000)"]
     assert crasher["forfeits"] > 600 and crasher["payoff"] < 0 and crasher["payoff_ci"][1] < 0
+    assert crasher["payoff"] < cfr["payoff"]
+    # The leaderboard (by mean payoff in poker) prints cfr first.
+    board = res.stdout.splitlines()
+    first = next(i for i, line in enumerate(board) if line.startswith("cfr("))
+    assert all(not line.startswith("examples/") for line in board[:first])
