@@ -1,4 +1,4 @@
-"""The study's Dhumbal agents follow rules/dhumbal.md exactly; the expert's judgement holds.
+"""The study's Dhumbal agents follow docs/rules/dhumbal.md exactly; the expert's judgement holds.
 
 Positions are hand-built; expected moves are worked out by hand from the rules text.
 """

@@ -1,4 +1,4 @@
-"""Dhumbal rules, checked against /work/shared/rules/dhumbal.md with hand-built positions.
+"""Dhumbal rules, checked against docs/rules/dhumbal.md with hand-built positions.
 
 Every expected number below is worked out by hand from the rules page (see the comments), not
 read back from the implementation. Card values under ``face_values="rank"``: A=1, 2-10 face,

@@ -1,4 +1,4 @@
-"""Dhumbal (Jhyap): rules in ../shared/rules/dhumbal.md, implemented in game.py.
+"""Dhumbal (Jhyap): rules in docs/rules/dhumbal.md, implemented in game.py.
 
 Version history: 1 - first version, presets paper / standard / yaniv.
 """

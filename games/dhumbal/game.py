@@ -1,6 +1,6 @@
 """Dhumbal (Jhyap): the Nepali draw-and-discard card game, every rule a setting.
 
-Rules page: ../shared/rules/dhumbal.md (summarised in games/dhumbal/__init__.py). Presets
+Rules page: docs/rules/dhumbal.md (every setting and the preset table). Presets
 ``paper`` (the seed study's conditions), ``standard`` (recommended) and ``yaniv``.
 
 A turn is two decisions: first ``call`` or discard a meld, then draw (deck or offer). Chance
@@ -39,7 +39,7 @@ PHASES = ("discard", "draw")
 
 @dataclass(frozen=True)
 class DhumbalRules:
-    """Rule settings of Dhumbal (see rules/dhumbal.md)."""
+    """Rule settings of Dhumbal (see docs/rules/dhumbal.md)."""
 
     players: int = param(4, "seats at the table (2-5)")
     hand_size: int = param(5, "cards dealt to each player")
