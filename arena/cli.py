@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--address", help="Ray cluster address (default: start a local cluster)")
     p.add_argument("--resume", action="store_true",
                    help="finish an interrupted run in --out (skips the games it stored)")
+    p.add_argument("--force-resume", action="store_true",
+                   help="resume even a store written by another arena version or other "
+                        "game/agent code (the versions mixed are recorded in the summary)")
+    p.add_argument("--start-method", choices=("fork", "spawn", "forkserver"),
+                   help="how worker processes start (default: the platform's)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     p = sub.add_parser("exploitability",
@@ -268,6 +273,23 @@ def _print_tournament(summary: dict, out: Path, files: list[Path]) -> None:
     console.print(f"written to {out}/: " + ", ".join(p.name for p in files))
 
 
+def _resume_command(args: argparse.Namespace, out: Path) -> str:
+    import shlex
+
+    words = ["arena", "tournament", args.spec, "--out", str(out), "--resume"]
+    if args.force_resume:
+        words.append("--force-resume")
+    if args.backend != "processes":
+        words += ["--backend", args.backend]
+    for flag, value in (("--workers", args.workers), ("--address", args.address),
+                        ("--start-method", args.start_method)):
+        if value is not None:
+            words += [flag, str(value)]
+    if args.no_progress:
+        words.append("--no-progress")
+    return " ".join(shlex.quote(w) for w in words)
+
+
 def cmd_tournament(args: argparse.Namespace) -> int:
     from tournaments.run import TournamentRunner, open_store, stage_of, tournament_summary
     from tournaments.runners import make_runner
@@ -280,14 +302,17 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     out = Path(args.out or Path("out") / t.name)
     if args.address and args.backend != "ray":
         raise ArenaError("--address needs --backend ray")
-    open_store(t, out, args.resume, create=False).close()  # refuse before starting workers
-    runner = make_runner(args.backend, args.workers, args.address)
+    resume = args.resume or args.force_resume
+    # Refuse before starting workers.
+    open_store(t, out, resume, create=False, force=args.force_resume).close()
+    runner = store = driver = None
     try:
-        store = open_store(t, out, args.resume)
+        runner = make_runner(args.backend, args.workers, args.address, args.start_method)
+        store = open_store(t, out, resume, force=args.force_resume)
         err = report_console(stderr=True)
         err.print(f"{t.name}: {t.format} of {len(t.agents)} agents, backend {runner.name} "
                   f"({runner.workers} worker{'s' if runner.workers > 1 else ''}), store "
-                  f"{store.path}" + (f", resuming with {store.count()} games" if args.resume
+                  f"{store.path}" + (f", resuming with {store.count()} games" if resume
                                      and store.count() else ""))
         if not args.no_progress and err.is_terminal:
             bar = _progress_bar(err)
@@ -299,11 +324,26 @@ def cmd_tournament(args: argparse.Namespace) -> int:
                     bar.update(task, completed=done, total=total,
                                rate=f"{speed:.0f} games/s" if speed else "")
 
-                TournamentRunner(t, store, runner, progress).run()
+                driver = TournamentRunner(t, store, runner, progress)
+                driver.run()
         else:
-            TournamentRunner(t, store, runner).run()
+            driver = TournamentRunner(t, store, runner)
+            driver.run()
+    except KeyboardInterrupt:
+        if runner is not None:
+            runner.close()
+        if store is None:
+            print("\ninterrupted before any game was played", file=sys.stderr)
+            return 130
+        stored = store.count()
+        store.close()
+        planned = f" of {driver.planned:,}" if driver is not None and driver.planned else ""
+        print(f"\ninterrupted: {stored:,}{planned} games stored in {out}; resume with: "
+              f"{_resume_command(args, out)}", file=sys.stderr)
+        return 130
     finally:
-        runner.close()
+        if runner is not None:
+            runner.close()
     summary = tournament_summary(t, store)
     files = write_tournament_files(out, summary, store.records(actions=False), stage_of)
     store.close()

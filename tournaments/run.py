@@ -39,18 +39,88 @@ class _NoStore:
         pass
 
 
-def open_store(t: Tournament, out: Path, resume: bool, create: bool = True) -> Store:
+def code_versions(t: Tournament) -> dict[str, str]:
+    """What the games of ``t`` were played with: the arena version, a fingerprint of the
+    source of the game's and the agents' packages, and the OpenSpiel version where used.
+
+    A resumed run compares these with the store's, so that games of different rules or
+    agent code are not silently mixed in one result.
+    """
+    import hashlib
+    import sys
+
+    from arena.core.registry import agent_class
+    from arena.core.spec import parse_spec
+
+    classes = [type(make_game(t.game, t.rules))]
+    classes += [agent_class(parse_spec(a.spec).name) for a in t.agents]
+    folders = set()
+    for cls in classes:
+        source = getattr(sys.modules.get(cls.__module__), "__file__", None)
+        if source:
+            folders.add(Path(source).resolve().parent)
+    digest = hashlib.sha256()
+    for folder in sorted(folders):
+        for path in sorted(folder.glob("*.py")):
+            digest.update(f"{path.relative_to(folder.parent)}\0".encode())
+            digest.update(path.read_bytes())
+    versions = {"arena": __version__, "code": digest.hexdigest()[:12]}
+    if "pyspiel" in sys.modules:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            versions["open_spiel"] = version("open_spiel")
+        except PackageNotFoundError:  # pragma: no cover - a source build
+            pass
+    return versions
+
+
+def stored_versions(store: Store) -> dict[str, str]:
+    """The versions the store's games were played with (older stores: the arena's only)."""
+    raw = store.get_meta("versions")
+    if raw is not None:
+        return json.loads(raw)
+    arena_version = store.get_meta("arena_version")
+    return {"arena": arena_version} if arena_version else {}
+
+
+def _describe(versions: dict[str, str], keys: list[str]) -> str:
+    return ", ".join(f"{k} {versions[k]}" for k in keys)
+
+
+def _check_versions(store: Store, t: Tournament, out: Path, force: bool,
+                    record: bool = True) -> None:
+    old, new = stored_versions(store), code_versions(t)
+    differ = [k for k in new if k in old and old[k] != new[k]]
+    if not differ:
+        return
+    if not force:
+        store.close()
+        raise StoreError(f"{out} was written with {_describe(old, differ)}, this is "
+                         f"{_describe(new, differ)}; its games would be mixed with games of "
+                         "other code: pass --force-resume to mix them anyway, or choose "
+                         "another --out")
+    mixed = json.loads(store.get_meta("mixed_versions") or "[]")
+    if record and new not in mixed:
+        store.set_meta("mixed_versions", json.dumps(mixed + [new]))
+
+
+def open_store(t: Tournament, out: Path, resume: bool, create: bool = True,
+               force: bool = False) -> Store:
     """The store in ``out`` for ``t``: new, or the same tournament's with ``resume``.
 
-    ``create=False`` only checks (refusing a folder that holds something else) and writes
-    nothing; it returns an object to ``close()``.
+    A store written by another arena version, or with other game or agent code, is
+    refused unless ``force`` (the versions mixed in are then recorded). ``create=False``
+    only checks (refusing a folder that holds something else) and writes nothing; it
+    returns an object to ``close()``.
     """
     path = out / FILENAME
     if path.exists():
         store = Store(path)
         digest = store.get_meta("spec_hash")
         if digest is None and store.count() == 0:
-            _init_meta(store, t)  # killed while being created: nothing to lose
+            if create:
+                _init_meta(store, t)  # killed while being created: nothing to lose
             return store
         if digest != t.digest():
             name = store.get_meta("name")
@@ -62,6 +132,7 @@ def open_store(t: Tournament, out: Path, resume: bool, create: bool = True) -> S
             store.close()
             raise StoreError(f"{out} already holds this tournament ({count} games); pass "
                              "--resume to finish it, or choose another --out")
+        _check_versions(store, t, out, force, record=create)
         return store
     if out.exists() and not out.is_dir():
         raise StoreError(f"--out {out} is a file, expected a folder")
@@ -84,6 +155,7 @@ def _init_meta(store: Store, t: Tournament) -> None:
         store.set_meta("tournament", json.dumps(t.to_dict()))
         store.set_meta("source", t.source)
         store.set_meta("arena_version", __version__)
+        store.set_meta("versions", json.dumps(code_versions(t)))
         store.set_meta("created", datetime.datetime.now(datetime.timezone.utc).isoformat())
 
 
@@ -95,26 +167,17 @@ def load_stored_tournament(store: Store) -> Tournament:
 
 
 def stage_of(job_id: str) -> str:
-    return job_id.split("/t", 1)[0]
+    """The stage of a tournament job id (``<stage>/t<table>/d<deal>/r<rotation>``); read from
+    the right, so a stage name may hold any character ('/' too)."""
+    return job_id.rsplit("/", 3)[0]
 
 
-def standings(records: list[GameRecord], names: list[str]) -> list[str]:
-    """Names by win rate, then mean payoff, then name (the order ``advance`` takes)."""
-    wins = {n: 0.0 for n in names}
-    games = {n: 0 for n in names}
-    payoff = {n: 0.0 for n in names}
-    for rec in records:
-        for seat, label in enumerate(rec.labels):
-            if label in wins:
-                wins[label] += rec.win_shares[seat]
-                games[label] += 1
-                payoff[label] += rec.returns[seat]
+def standings(records: list[GameRecord], names: list[str], game: Game) -> list[str]:
+    """Names in the order of the game's leaderboard over ``records`` (the order ``advance``
+    takes): mean payoff in games ranked by payoff, else Elo, then win rate, then name."""
+    from arena.stats.summary import standings as leaderboard_order
 
-    def key(n: str) -> tuple[float, float, str]:
-        g = games[n] or 1
-        return (-wins[n] / g, -payoff[n] / g, n)
-
-    return sorted(names, key=key)
+    return leaderboard_order(records, names, game.ranked_by)
 
 
 def pair_score(rec: GameRecord, a: str, b: str) -> float | None:
@@ -132,19 +195,29 @@ def advanced_by_group(t: Tournament, store: Store, seats: int) -> dict[str, list
     for gname, members in t.groups:
         if len(members) >= seats and len(members) > t.advance:
             out[gname] = standings(store.records(f"group-{gname}", actions=False),
-                                   list(members))[: t.advance]
+                                   list(members), make_game(t.game, t.rules))[: t.advance]
         else:
             out[gname] = list(members)
     return out
 
 
+def sprt_scores(t: Tournament, records: list[GameRecord]) -> list[float]:
+    """The first agent's score in each head-to-head game that has one, in the given order."""
+    a, b = t.names()
+    return [x for rec in records if (x := pair_score(rec, a, b)) is not None]
+
+
 def sprt_state(t: Tournament, records: list[GameRecord]) -> dict[str, object]:
     """The SPRT over the stored head-to-head games, in schedule order."""
+    return sprt_state_of(t, sprt_scores(t, records))
+
+
+def sprt_state_of(t: Tournament, scores: list[float]) -> dict[str, object]:
+    """The SPRT over the first agent's per-game scores so far."""
     from arena.stats.ratings import sprt_decision, sprt_llr
 
     s = t.sprt
     a, b = t.names()
-    scores = [x for rec in records if (x := pair_score(rec, a, b)) is not None]
     # Two pseudo-games keep a one-sided match (every game won) decidable; looks happen only
     # at batch ends (at least one batch of games), which also keeps early stops honest.
     decision = sprt_decision(scores, s.elo0, s.elo1, s.alpha, s.beta, pseudo_games=2)
@@ -170,17 +243,24 @@ def tournament_summary(t: Tournament, store: Store) -> dict[str, object]:
     from arena.stats.summary import build_summary
 
     game = make_game(t.game, t.rules)
-    records = store.records(actions=False)
+    staged = store.staged_records(actions=False)
+    records = [rec for _, rec in staged]
     by_stage: dict[str, list[GameRecord]] = {}
-    for rec in records:
-        by_stage.setdefault(stage_of(rec.job_id), []).append(rec)
-    return build_summary(
+    for stage, rec in staged:
+        by_stage.setdefault(stage, []).append(rec)
+    summary = build_summary(
         records, t.names(), game, families={a.name: a.family for a in t.agents},
         adjust=t.adjust, bootstrap=t.bootstrap, seed=derive_seed(t.seed, "bootstrap"),
         stages=by_stage if len(by_stage) > 1 else None,
         notes={"format": t.format, "seats": t.seats, "name": t.name,
                **stage_notes(t, store, game.num_players)},
     )
+    versions: dict[str, object] = dict(stored_versions(store))
+    mixed = json.loads(store.get_meta("mixed_versions") or "[]")
+    if mixed:
+        versions["mixed_in"] = mixed
+    summary["versions"] = versions
+    return summary
 
 
 class TournamentRunner:
@@ -196,6 +276,8 @@ class TournamentRunner:
         self.planned = 0
         self.finished = 0
         self.next_seq = 0
+        self.stage = {}
+        """The stage of each planned job id (stored with its game)."""
         self.store_seconds = 0.0
         """Wall time spent writing records (the store's cost, for benchmarks)."""
 
@@ -211,14 +293,19 @@ class TournamentRunner:
         clock = time.perf_counter
         for rec in self.runner.run(todo):
             t0 = clock()
-            self.store.add(rec, seq[rec.job_id], stage_of(rec.job_id))
+            self.store.add(rec, seq[rec.job_id], self.stage[rec.job_id])
             self.store_seconds += clock() - t0
             self.done.add(rec.job_id)
             self.finished += 1
             self.progress(self.finished, self.planned)
 
     def _jobs(self, tables: list[Table], deals: int) -> list[GameJob]:
-        return [job for table in tables for job in table_jobs(self.t, table, deals)]
+        jobs = []
+        for table in tables:
+            for job in table_jobs(self.t, table, deals):
+                self.stage[job.job_id] = table.stage
+                jobs.append(job)
+        return jobs
 
     # -- formats --------------------------------------------------------------------------
     def run(self) -> None:
@@ -262,19 +349,21 @@ class TournamentRunner:
     def _sprt(self) -> None:
         t, s = self.t, self.t.sprt
         a, b = t.names()
-        jobs = table_jobs(t, head_to_head_table("sprt", a, b, self.n), s.max_deals)
+        jobs = self._jobs([head_to_head_table("sprt", a, b, self.n)], s.max_deals)
         per_batch = s.batch * games_per_deal(t, self.n)
         self.planned = len(jobs)
+        first_seq = self.next_seq
+        scores: list[float] = []
         # Look only at batch ends, in schedule order: the stop is the same on any runner.
         for start in range(0, len(jobs), per_batch):
             batch = jobs[start:start + per_batch]
             self._play(batch)
-            # Only the games up to this batch's end: a resumed run may have stored later
-            # ones, and the stop must not depend on that.
-            upto = {j.job_id for j in jobs[:start + per_batch]}
-            state = sprt_state(t, [r for r in self.store.records("sprt", actions=False)
-                                   if r.job_id in upto])
-            if state["decision"] is not None:
+            # Only this batch's games are read (by schedule position): earlier ones are in
+            # ``scores``, and later ones a resumed run may have stored must not count yet.
+            scores += sprt_scores(t, self.store.records(
+                "sprt", actions=False, seq_from=first_seq + start,
+                seq_to=first_seq + start + len(batch)))
+            if sprt_state_of(t, scores)["decision"] is not None:
                 break
         self.planned = self.finished
         self.progress(self.finished, self.planned)

@@ -2,8 +2,12 @@
 
 All runners share one interface (``run(jobs)`` yields records as games finish, in any
 order) and one worker function, ``play_cached``, which keeps one game object and one agent
-per (spec, seat) in each worker process, so an agent that loads a model loads it once.
-Jobs and records are plain data, which is what lets them travel to processes or a cluster.
+per (spec, seat) in each worker process, so an agent that loads a model loads it once
+(an agent that went over its time budget, and so may have been stopped half-way through a
+move, is built anew before its next game). Jobs and records are plain data, which is what
+lets them travel to processes or a cluster, and nothing a worker needs depends on the start
+method (``fork``, ``spawn``, ``forkserver``): games and agents registered at run time are
+registered again in each worker.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from arena.core.errors import ArenaError
-from arena.play.match import GameJob, GameRecord, play
+from arena.play.match import GameJob, GameRecord, play, timed_out_seats
+from arena.core import registry
 from arena.core.registry import make_agent, make_game
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,16 +42,56 @@ def play_cached(job: GameJob) -> GameRecord:
         if agent is None:
             agent = _agents[key] = make_agent(spec, game)
         agents.append(agent)
-    return play(job, game, agents)
+    record = play(job, game, agents)
+    for seat in timed_out_seats(record):
+        _agents.pop((job.game, job.rules, job.agents[seat], seat), None)
+    return record
 
 
-def _play_batch(jobs: list[GameJob]) -> list[GameRecord]:
+Registrations = dict[str, dict[str, str]]
+
+
+def _target(target: object) -> str | None:
+    """A registry target as ``"module:Class"`` (None: a class no other process can import)."""
+    if isinstance(target, str):
+        return target
+    module, qualname = getattr(target, "__module__", None), getattr(target, "__qualname__", "")
+    if not module or module == "__main__" or "<locals>" in qualname:
+        return None
+    return f"{module}:{qualname}"
+
+
+def runtime_registrations() -> Registrations:
+    """Games and agents registered in this process at run time (``register_agent``), which
+    a worker that did not fork from it lacks, as ``"module:Class"`` targets: each is
+    imported in the worker when first used, so its module must be importable there (a
+    class defined in ``__main__`` or in a function is left out)."""
+    return {group: {name: t for name, target in added.items()
+                    if (t := _target(target)) is not None}
+            for group, added in registry._added.items()}
+
+
+def _register(registrations: Registrations | None) -> None:
+    if not registrations:
+        return
+    for group, register in ((registry.GAME_GROUP, registry.register_game),
+                            (registry.AGENT_GROUP, registry.register_agent)):
+        have = registry._added[group]
+        for name, target in registrations.get(group, {}).items():
+            if name not in have or _target(have[name]) != target:
+                register(name, target)
+
+
+def _play_batch(jobs: list[GameJob],
+                registrations: Registrations | None = None) -> list[GameRecord]:
+    _register(registrations)
     return [play_cached(job) for job in jobs]
 
 
-def _init_worker() -> None:
+def _init_worker(registrations: Registrations | None = None) -> None:
     # Ctrl-C goes to the driver, which stops the pool; workers must not die mid-write.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _register(registrations)
 
 
 class Runner(ABC):
@@ -81,19 +126,28 @@ class SerialRunner(Runner):
 class ProcessRunner(Runner):
     """A pool of local worker processes (default: one per core).
 
-    A worker that dies (killed, out of memory, a crash in native code) stops the run with
-    an error instead of a hang; the games already stored stay, so ``--resume`` goes on.
+    ``start_method`` is how workers start: ``fork``, ``spawn`` or ``forkserver`` (default:
+    the platform's, e.g. ``fork`` on Linux, ``spawn`` on macOS and Windows; ``spawn`` is
+    the one that is safe with CUDA or threads in the driver). A worker that dies (killed,
+    out of memory, a crash in native code) stops the run with an error instead of a hang;
+    the games already stored stay, so ``--resume`` goes on.
     """
 
     name = "processes"
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, start_method: str | None = None):
         from concurrent.futures import ProcessPoolExecutor
 
+        methods = multiprocessing.get_all_start_methods()
+        if start_method is not None and start_method not in methods:
+            raise ArenaError(f"unknown start method '{start_method}'; valid here: "
+                             f"{', '.join(methods)}")
         self.workers = workers or os.cpu_count() or 1
-        ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        ctx = multiprocessing.get_context(start_method)
+        self.start_method = ctx.get_start_method()
         self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx,
-                                        initializer=_init_worker)
+                                        initializer=_init_worker,
+                                        initargs=(runtime_registrations(),))
 
     def run(self, jobs: Sequence[GameJob]) -> Iterator[GameRecord]:
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -155,6 +209,7 @@ class RayRunner(Runner):
             self.started = True
         self.workers = workers or int(ray.cluster_resources().get("CPU", 1))
         self._remote = ray.remote(num_cpus=1)(_play_batch)
+        self._registrations = ray.put(runtime_registrations())
 
     def run(self, jobs: Sequence[GameJob]) -> Iterator[GameRecord]:
         if not jobs:
@@ -165,7 +220,7 @@ class RayRunner(Runner):
         pending, nxt = [], 0
         while nxt < len(batches) or pending:
             while nxt < len(batches) and len(pending) < 2 * self.workers:
-                pending.append(self._remote.remote(batches[nxt]))
+                pending.append(self._remote.remote(batches[nxt], self._registrations))
                 nxt += 1
             done, pending = ray.wait(pending, num_returns=1)
             yield from ray.get(done[0])
@@ -176,11 +231,14 @@ class RayRunner(Runner):
             self.started = False
 
 
-def make_runner(backend: str, workers: int | None = None, address: str | None = None) -> Runner:
+def make_runner(backend: str, workers: int | None = None, address: str | None = None,
+                start_method: str | None = None) -> Runner:
+    if start_method is not None and backend != "processes":
+        raise ArenaError("--start-method needs --backend processes")
     if backend == "serial":
         return SerialRunner()
     if backend == "processes":
-        return ProcessRunner(workers)
+        return ProcessRunner(workers, start_method)
     if backend == "ray":
         return RayRunner(workers, address)
     raise ArenaError(f"unknown backend '{backend}'; valid: {', '.join(BACKENDS)}")

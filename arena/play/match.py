@@ -136,10 +136,17 @@ def play(job: GameJob, game: "Game | None" = None,
     views = [SeatView(state, s) for s in range(n)]
     errors: list[dict[str, Any]] = []
     broken = None
+    limit_ns = None if job.time_per_move is None else int(job.time_per_move * 1e9)
+    # A budget is enforced twice: an interval timer interrupts an agent that runs past it
+    # (so a game never hangs; main thread only), and the measured time decides. ``start``
+    # and ``finish`` each get the same budget as one move.
+    alarm = (limit_ns is not None and hasattr(signal, "setitimer")
+             and threading.current_thread() is threading.main_thread())
     for s, agent in enumerate(agents):
         try:
-            agent.start(s, derive_rng(job.seed, job.job_id, "agent", s))
-        except Exception as exc:  # noqa: BLE001 - a broken agent loses its game
+            _timed("start", limit_ns, alarm, agent.start, s,
+                   derive_rng(job.seed, job.job_id, "agent", s))
+        except (Exception, AgentTimeout) as exc:  # noqa: BLE001 - a broken agent loses its game
             errors.append(_error(job, s, exc, 0))
             broken = Outcome.forfeited(n, s, game.return_bounds()[0])
             break
@@ -148,11 +155,6 @@ def play(job: GameJob, game: "Game | None" = None,
     actions: list[int] = []
     decisions, think, longest, illegal = [0] * n, [0] * n, [0] * n, [0] * n
     hist: list[dict[int, int]] = [{} for _ in range(n)]
-    limit_ns = None if job.time_per_move is None else int(job.time_per_move * 1e9)
-    # A budget is enforced twice: an interval timer interrupts an agent that runs past it
-    # (so a game never hangs; main thread only), and the measured time decides.
-    alarm = (limit_ns is not None and hasattr(signal, "setitimer")
-             and threading.current_thread() is threading.main_thread())
     previous_handler = signal.signal(signal.SIGALRM, _alarm) if alarm else None
     try:
         outcome = broken or _loop(job, state, agents, views, n, chance_rng, fallback_rng,
@@ -166,8 +168,8 @@ def play(job: GameJob, game: "Game | None" = None,
         outcome = state.outcome()
     for s, agent in enumerate(agents):
         try:
-            agent.finish(views[s], outcome)
-        except Exception as exc:  # noqa: BLE001 - recorded; the result stands
+            _timed("finish", limit_ns, alarm, agent.finish, views[s], outcome)
+        except (Exception, AgentTimeout) as exc:  # noqa: BLE001 - recorded; the result stands
             errors.append(_error(job, s, exc, len(actions)))
     return GameRecord(
         job_id=job.job_id, game=job.game, rules=game.preset, settings=game.settings(),
@@ -177,6 +179,36 @@ def play(job: GameJob, game: "Game | None" = None,
         max_think_ns=longest, illegal=illegal, errors=errors, forfeit=outcome.forfeit,
         metrics=state.metrics(outcome), think_hist=hist,
     )
+
+
+def _timed(what: str, limit_ns: int | None, alarm: bool, fn: Any, *args: Any) -> None:
+    """Call ``fn(*args)`` under the time budget of one decision (see ``play``)."""
+    if limit_ns is None:
+        fn(*args)
+        return
+    clock = time.perf_counter_ns
+    t0 = clock()
+    if alarm:
+        previous = signal.signal(signal.SIGALRM, _alarm)
+        _armed[0] = True
+        signal.setitimer(signal.ITIMER_REAL, limit_ns / 1e9, 0.05)
+        try:
+            fn(*args)
+        finally:
+            _disarm()
+            signal.signal(signal.SIGALRM, previous)
+    else:
+        fn(*args)
+    if clock() - t0 > limit_ns:
+        raise AgentTimeout(f"{what} took {(clock() - t0) / 1e9:.3f} s, over the budget of "
+                           f"{limit_ns / 1e9:g} s")
+
+
+def timed_out_seats(record: GameRecord) -> set[int]:
+    """Seats whose agent went over the time budget in this game (and may have been
+    interrupted anywhere, leaving it half-updated): such an agent is built anew before its
+    next game."""
+    return {e["seat"] for e in record.errors if e["type"] == AgentTimeout.__name__}
 
 
 def _error(job: GameJob, seat: int, exc: BaseException, move: int) -> dict[str, Any]:
@@ -290,7 +322,10 @@ def run_jobs(jobs: Sequence[GameJob], game: "Game",
              agents_by_label: "dict[str, Agent]") -> Iterator[GameRecord]:
     """Play jobs one after another in this process, reusing one agent object per entrant."""
     for job in jobs:
-        yield play(job, game, [agents_by_label[label] for label in job.labels])
+        record = play(job, game, [agents_by_label[label] for label in job.labels])
+        for seat in timed_out_seats(record):
+            agents_by_label[job.labels[seat]] = make_agent(job.agents[seat], game)
+        yield record
 
 
 def run_match(game: "Game", specs: Sequence[str], games: int, seed: int,

@@ -55,6 +55,8 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self.rows_read = 0
+        """Game rows parsed so far (what a look at the store costs)."""
         try:
             self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.conn.execute("PRAGMA journal_mode=WAL")
@@ -109,23 +111,41 @@ class Store:
         return self.conn.execute("SELECT COUNT(*) FROM games WHERE stage = ?",
                                  (stage,)).fetchone()[0]
 
-    def records(self, stage: str | None = None, actions: bool = True) -> list[GameRecord]:
-        """Stored games in schedule order (``seq``), optionally of one stage.
+    def records(self, stage: str | None = None, actions: bool = True,
+                seq_from: int | None = None, seq_to: int | None = None) -> list[GameRecord]:
+        """Stored games in schedule order (``seq``), optionally of one stage and of the
+        schedule positions ``seq_from <= seq < seq_to`` (so a caller that looks again and
+        again reads only what is new).
 
         ``actions=False`` leaves each record's move list empty: the statistics never read
         it, and it is most of what there is to parse.
         """
-        cols = "record, actions" if actions else "record, NULL"
-        if stage is None:
-            rows = self.conn.execute(f"SELECT {cols} FROM games ORDER BY seq, job_id")
-        else:
-            rows = self.conn.execute(
-                f"SELECT {cols} FROM games WHERE stage = ? ORDER BY seq, job_id", (stage,))
+        return [rec for _, rec in self.staged_records(stage, actions, seq_from, seq_to)]
+
+    def staged_records(self, stage: str | None = None, actions: bool = True,
+                       seq_from: int | None = None,
+                       seq_to: int | None = None) -> list[tuple[str, GameRecord]]:
+        """``records``, each with the stage it was stored under."""
+        cols = "stage, record, actions" if actions else "stage, record, NULL"
+        where, args = [], []
+        if stage is not None:
+            where.append("stage = ?")
+            args.append(stage)
+        if seq_from is not None:
+            where.append("seq >= ?")
+            args.append(seq_from)
+        if seq_to is not None:
+            where.append("seq < ?")
+            args.append(seq_to)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self.conn.execute(f"SELECT {cols} FROM games{clause} ORDER BY seq, job_id",
+                                 args)
         out = []
-        for record, moves in rows:
+        for stage_name, record, moves in rows:
             data = json.loads(record)
             data["actions"] = unpack_actions(moves) if moves is not None else []
-            out.append(GameRecord.from_dict(data))
+            out.append((stage_name, GameRecord.from_dict(data)))
+        self.rows_read += len(out)
         return out
 
     def stages(self) -> list[str]:
