@@ -1,1 +1,5 @@
-"""The public conformance checker: check_game runs every check a game must pass."""
+"""The public conformance checker: ``check_game`` runs every check a game must pass."""
+
+from arena.testing.conformance import check_game, play_out, random_step
+
+__all__ = ["check_game", "play_out", "random_step"]

@@ -5,8 +5,8 @@ dataclass (types from the defaults), chance nodes become ``CHANCE`` (the match s
 from the job's seeded generator), simultaneous-move games are made turn-based with
 ``pyspiel.convert_to_turn_based``, the observation tensor (or the information-state tensor)
 is the encoding, the observation string (or information-state string) the text, and
-``determinize`` uses ``resample_from_infostate`` where the game implements it, or else
-re-deals the chance outcomes the seat cannot tell apart (see ``_resample_chance``).
+``determinize`` searches for a history the seat cannot tell from the real one (see
+``resample_history``).
 """
 
 from __future__ import annotations
@@ -93,9 +93,11 @@ class SpielGame(Game):
     spiel_name: ClassVar[str]
     spiel_overrides: ClassVar[Mapping[str, Any]] = {}
     """Parameter defaults that differ from OpenSpiel's (e.g. go9: board_size 9)."""
-    native_resample: ClassVar[bool] = True
-    """Use OpenSpiel's ``resample_from_infostate`` for ``determinize`` where the game has it
-    (off for games where it is broken, e.g. universal_poker: wrong or crashing samples)."""
+    native_resample: ClassVar[bool] = False
+    """Use OpenSpiel's ``resample_from_infostate`` for ``determinize``. Off by default: some
+    games' versions read the real hidden state (blackjack, gin_rummy: the sample depends on
+    the real hidden cards) or break (universal_poker: wrong or crashing samples); turn it on
+    only for a game whose version passes ``arena.testing.check_game``."""
 
     def __init__(self, rules: Any = None, preset: str | None = None):
         super().__init__(rules, preset)
@@ -269,22 +271,35 @@ class SpielState(State):
         return tuple(float(r) for r in self.s.returns())
 
     def determinize(self, seat: int, rng: random.Random) -> "SpielState":
+        """A state ``seat`` cannot tell from this one, drawn with ``rng`` alone.
+
+        A randomized search over histories (``resample_history``), or, where a game class
+        turns on ``native_resample``, OpenSpiel's ``resample_from_infostate``, whose sample is
+        kept only if it has the seat's information state and passes ``check_invariants``.
+        This is not the exact posterior: the search picks each step uniformly among those
+        the seat cannot tell apart, without weighting by chance probabilities or the other
+        players' policies; every consistent state has a non-zero chance. Raises
+        ``NotImplementedError`` where no consistent state is found within the search's
+        budget (games whose views say nothing for many steps, e.g. crazy_eights' deal).
+        """
         if self.game.gtype.information == pyspiel.GameType.Information.PERFECT_INFORMATION:
             return self.clone()
+        key = self.information_state_key(seat)
         if self.game.native_resample:
             try:
-                sample = self.s.resample_from_infostate(seat, rng.random)
-                if self.information_state_key(seat) == type(self)(self.game, sample) \
-                        .information_state_key(seat):
-                    return type(self)(self.game, sample)
+                sample = type(self)(self.game, self.s.resample_from_infostate(seat, rng.random))
+                if sample.information_state_key(seat) == key:
+                    sample.check_invariants()
+                    return sample
             except Exception:  # noqa: BLE001 - C++ errors arrive as assorted Python types
                 pass
         try:
-            return type(self)(self.game, _resample_chance(self.game.spiel, self.s, seat, rng))
-        except Exception as exc:  # noqa: BLE001 - OpenSpiel raises assorted types
+            sample = type(self)(self.game, resample_history(self.s, seat, rng))
+        except (RuntimeError, pyspiel.SpielError, SearchExhausted) as exc:
             raise NotImplementedError(
                 f"{self.game.name}: cannot sample a state consistent with player {seat}'s "
                 f"information ({type(exc).__name__}: {exc})") from None
+        return sample
 
     def reveal(self) -> str:
         return str(self.s)
@@ -293,39 +308,105 @@ class SpielState(State):
 SpielGame.state_class = SpielState
 
 
-def _resample_chance(game: Any, state: Any, seat: int, rng: random.Random) -> Any:
-    """Replay the history, re-drawing each chance outcome among those ``seat`` cannot tell
-    apart from the real one (same information-state string right after it).
+def _identified(node: Any, seat: int, action: int) -> int | None:
+    """The chance outcome ``action`` at ``node`` if it is the only one that gives ``seat``
+    the view it gives (the seat sees which card was dealt), else None."""
+    target = seat_view(node.child(action), seat)
+    for a, p in node.chance_outcomes():
+        if p > 0 and a != action and seat_view(node.child(a), seat) == target:
+            return None
+    return action
 
-    Players' moves are replayed as they were, so in games that hide other players' moves
-    from ``seat`` this keeps them (a consistent state, not a uniform sample over them).
+
+class SearchExhausted(RuntimeError):
+    """``resample_history`` spent its node budget without finding a consistent history."""
+
+
+def seat_view(state: Any, seat: int) -> str:
+    """What ``seat`` sees of a pyspiel state: its information-state string, else its
+    observation string (the view a determinization must keep)."""
+    gtype = state.get_game().get_type()
+    if gtype.provides_information_state_string:
+        return state.information_state_string(seat)
+    return state.observation_string(seat)
+
+
+def resample_history(state: Any, seat: int, rng: random.Random, budget: int = 200_000) -> Any:
+    """A pyspiel state whose history ``seat`` cannot tell from ``state``'s, found by a
+    randomized depth-first search over histories.
+
+    The search walks the history step by step, aligned with the real one: the seat's own
+    moves are replayed; at a chance node or another player's move it tries that node's
+    legal outcomes in an order shuffled by ``rng`` and keeps one after which the seat's
+    view (``seat_view``) equals its view at that step of the real game, backtracking when
+    none does. Nothing prefers the real outcome, so the result depends only on the seat's
+    views and ``rng``: states the seat cannot tell apart give the same sample for the same
+    ``rng``. Each branch is taken uniformly among the consistent ones (not the exact
+    posterior: chance probabilities and other players' policies are not weighed), and only
+    histories of the same length, step for step, are considered. Raises
+    ``SearchExhausted`` after ``budget`` tried steps; it never returns an impossible state.
     """
-    kind = "information_state" if game.get_type().provides_information_state_string \
-        else "observation"
-
-    def seen(s: Any) -> str:
-        return s.information_state_string(seat) if kind == "information_state" \
-            else s.observation_string(seat)
-
+    game = state.get_game()
     truth = game.new_initial_state()
-    sample = game.new_initial_state()
+    targets: list[str] = []
+    own: list[int | None] = []
+    seen_dealt: list[int | None] = []
     for action in state.history():
-        if truth.is_chance_node():
-            truth.apply_action(action)
-            target = seen(truth)
-            outcomes = [a for a, p in sample.chance_outcomes() if p > 0]
-            rng.shuffle(outcomes)
-            for a in outcomes:
-                trial = sample.child(a)
-                if seen(trial) == target:
-                    sample = trial
-                    break
-            else:
-                sample.apply_action(action)
+        own.append(action if truth.current_player() == seat else None)
+        seen_dealt.append(_identified(truth, seat, action) if truth.is_chance_node() else None)
+        truth.apply_action(action)
+        targets.append(seat_view(truth, seat))
+    if not targets:
+        return game.new_initial_state()
+    # Chance outcomes the seat will see dealt later are tried last at earlier chance nodes
+    # (dealt there, a card could not come again): without this, a deal that takes the
+    # seat's own later card is found out only many steps on, after a long search.
+    later: list[frozenset[int]] = [frozenset()] * len(targets)
+    ahead: set[int] = set()
+    for i in range(len(targets) - 1, -1, -1):
+        later[i] = frozenset(ahead)
+        if seen_dealt[i] is not None:
+            ahead.add(seen_dealt[i])
+
+    def options(node: Any, depth: int) -> list[int]:
+        if own[depth] is not None:
+            mine = node.current_player() == seat and own[depth] in node.legal_actions()
+            return [own[depth]] if mine else []
+        if node.is_chance_node():
+            outs = [a for a, p in node.chance_outcomes() if p > 0]
+        elif node.current_player() == seat or node.is_terminal():
+            return []  # the seat knows it did not move here
         else:
-            truth.apply_action(action)
-            sample.apply_action(action)
-    return sample
+            outs = list(node.legal_actions())
+        rng.shuffle(outs)
+        if later[depth]:
+            outs.sort(key=lambda a: a not in later[depth])  # popped from the end: last
+        return outs
+
+    root = game.new_initial_state()
+    stack: list[tuple[Any, list[int]]] = [(root, options(root, 0))]
+    tried = 0
+    while stack:
+        node, todo = stack[-1]
+        depth = len(stack) - 1
+        while todo:
+            if tried >= budget:
+                raise SearchExhausted(
+                    f"no history consistent with player {seat}'s view found in {budget} steps")
+            tried += 1
+            child = node.child(todo.pop())
+            if seat_view(child, seat) == targets[depth]:
+                break
+        else:
+            stack.pop()
+            continue
+        if depth + 1 == len(targets):
+            if child.is_terminal() == state.is_terminal() and \
+                    (child.current_player() == seat) == (state.current_player() == seat):
+                return child
+            continue  # the seat knows whether the game is over and whether it is to move
+        stack.append((child, options(child, depth + 1)))
+    raise SearchExhausted(f"no history gives player {seat}'s view (searched all of them)")
 
 
 class OpenSpielProvider:

@@ -523,14 +523,17 @@ class PokerState(SpielState):
             kind = "raise" if max(bet.contrib) > bet.level0 else "bet"
         return Move(p, kind, to - bet.contrib[p], to - bet.start[p])
 
+    def _card(self, card: int) -> str:
+        lay = layout(self.game)
+        if lay.family == "kuhn":
+            return kuhn_card(lay, card)
+        if lay.family == "leduc":
+            return leduc_card(lay, card)
+        return holdem_card(card, lay.suits)
+
     def action_name(self, action: int) -> str:
         if self.current_player == CHANCE:
-            lay = layout(self.game)
-            if lay.family == "kuhn":
-                return f"deal {kuhn_card(lay, action)}"
-            if lay.family == "leduc":
-                return f"deal {leduc_card(lay, action)}"
-            return f"deal {holdem_card(action, lay.suits)}"
+            return f"deal {self._card(action)}"
         move = self._moves().get(action)
         if move is None:
             return super().action_name(action)
@@ -589,8 +592,14 @@ class PokerState(SpielState):
         return out
 
     def check_invariants(self) -> None:
-        """The replayed betting must agree with OpenSpiel's accounting and turn order."""
+        """No card is dealt twice (hole cards and board); the replayed betting agrees with
+        OpenSpiel's accounting and turn order."""
         lay = layout(self.game)
+        dealt = _chance_actions(self)
+        if len(set(dealt)) != len(dealt):
+            twice = sorted({c for c in dealt if dealt.count(c) > 1})
+            raise AssertionError(f"cards dealt twice: {[self._card(c) for c in twice]} "
+                                 f"(deal {[self._card(c) for c in dealt]})")
         for seat in range(lay.players):
             hand = self._hand(seat)
             bet = hand.bet
