@@ -250,7 +250,17 @@ class State(ABC):
 
     @abstractmethod
     def determinize(self, seat: int, rng: random.Random) -> "State":
-        """A full state sampled to agree with everything ``seat`` knows."""
+        """A full state sampled to agree with everything ``seat`` knows, drawn with ``rng``.
+
+        It must be a state that could be the real one: the same
+        ``information_state_key(seat)``, the game's invariants hold (no card twice), and it
+        plays on to the end. It depends only on what ``seat`` knows and on ``rng``: two
+        states the seat cannot tell apart give the same sample for the same ``rng`` seed
+        (never read the real hidden cards, never draw from the global ``random``), and
+        every consistent state should have a non-zero chance; say where the sample is not
+        the exact posterior. Raise ``NotImplementedError`` rather than return an impossible
+        state. ``arena.testing.check_game`` checks all of this.
+        """
 
     @abstractmethod
     def clone(self) -> "State":
