@@ -53,7 +53,8 @@ def test_check_game(name, preset):
 def test_check_game_thoroughly(name, preset):
     if game_class(name).info.perfect_information:
         pytest.skip("perfect information: the quick run covers it")
-    check_game(name, preset=preset, seeds=30, positions=4, determinizations=200, seed=100)
+    check_game(name, preset=preset, seeds=6 if name in LONG else 12, positions=3,
+               determinizations=100, seed=100)
 
 
 @pytest.mark.parametrize("name", SPIEL_SAMPLE)
