@@ -266,6 +266,12 @@ def test_processes_under_spawn_give_the_serial_result(tmp_path):
 
 # -- Ctrl-C ------------------------------------------------------------------------------
 
+def _default_sigint() -> None:
+    # A shell ignores SIGINT in background jobs and children inherit that: undo it, as a
+    # terminal's foreground job would have it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("backend", ["processes", "serial"])
 def test_ctrl_c_says_how_many_games_are_stored_and_how_to_resume(tmp_path, backend):
     path = write(tmp_path, spec_text(deals=100))
@@ -278,7 +284,7 @@ def test_ctrl_c_says_how_many_games_are_stored_and_how_to_resume(tmp_path, backe
         args += ["--backend", "serial"]
     proc = subprocess.Popen([sys.executable, "-m", "arena.cli", *args], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_default_sigint)
     db = out / "results.sqlite"
     deadline = time.time() + 120
     while time.time() < deadline:

@@ -175,9 +175,14 @@ class ProcessRunner(Runner):
     def close(self) -> None:
         if self.pool is not None:
             procs = list((getattr(self.pool, "_processes", None) or {}).values())
+            manager = getattr(self.pool, "_executor_manager_thread", None)
             self.pool.shutdown(wait=False, cancel_futures=True)
             for proc in procs:  # do not wait for games in flight
                 proc.terminate()
+            if manager is not None:
+                # Let the pool's thread see its workers gone before the interpreter exits
+                # (else it may print errors after the driver's last word, e.g. on Ctrl-C).
+                manager.join(timeout=10)
             self.pool = None
 
 
