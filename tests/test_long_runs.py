@@ -279,7 +279,7 @@ def test_ctrl_c_says_how_many_games_are_stored_and_how_to_resume(tmp_path, backe
     out = tmp_path / "out"
     args = ["tournament", str(path), "--out", str(out), "--no-progress"]
     if backend == "processes":
-        args += ["--workers", "2"]
+        args += ["--workers", "2", "--start-method", "spawn"]
     else:
         args += ["--backend", "serial"]
     proc = subprocess.Popen([sys.executable, "-m", "arena.cli", *args], cwd=ROOT,
