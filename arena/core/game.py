@@ -1,6 +1,6 @@
 """The game protocol: a configured ``Game`` makes ``State``s that agents move through.
 
-Conventions every game follows (and tests/test_conformance.py checks):
+Conventions every game follows (and ``arena.testing.check_game`` checks):
 
 - seats are ``0..n-1``; ``State.current_player`` is the seat to move, ``TERMINAL`` at the end,
   ``CHANCE`` where the game exposes chance nodes (``chance_outcomes``); games may instead draw
