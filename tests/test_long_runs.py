@@ -27,6 +27,7 @@ from tests import fault_agents  # noqa: E402
 from tournaments.run import TournamentRunner, open_store, tournament_summary  # noqa: E402
 from tournaments.runners import ProcessRunner, SerialRunner  # noqa: E402
 from tournaments.spec import load_tournament  # noqa: E402
+from test_tournaments import run_in_process  # noqa: E402  (pytest puts tests/ on the path)
 
 fault_agents.register()
 
@@ -50,16 +51,6 @@ def write(tmp_path: Path, body: str, name: str = "t") -> Path:
 def arena(*args, **kw):
     return subprocess.run([sys.executable, "-m", "arena.cli", *args], capture_output=True,
                           text=True, timeout=600, cwd=ROOT, **kw)
-
-
-def run_in_process(spec_path: Path, out: Path, runner) -> dict:
-    t = load_tournament(spec_path)
-    store = open_store(t, out, resume=False)
-    with runner:
-        TournamentRunner(t, store, runner).run()
-    summary = tournament_summary(t, store)
-    store.close()
-    return summary
 
 
 # -- versions --------------------------------------------------------------------------
