@@ -1,1 +1,1 @@
-"""Tournaments: schedules, runners and example specs (see EVALUATION.md)."""
+"""Tournaments: schedules, runners and example specs (formats in the README)."""

@@ -1,4 +1,4 @@
-"""Schedules: which tables play which deals, stage by stage (see EVALUATION.md).
+"""Schedules: which tables play which deals, stage by stage (formats in the README).
 
 Every table of a stage plays the same deals (deal ``d`` of a stage has one seed), and with
 ``seats = "rotate"`` each deal is replayed in every seat rotation, so the luck of the cards

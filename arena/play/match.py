@@ -73,7 +73,7 @@ def _disarm() -> None:
 
 @dataclass
 class GameRecord:
-    """Everything the statistics need about one finished game (see DESIGN.md)."""
+    """Everything the statistics need about one finished game (see docs/architecture.md)."""
 
     job_id: str
     game: str
