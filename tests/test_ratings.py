@@ -1,11 +1,11 @@
 """Ratings: pairwise comparisons, Bradley-Terry Elo against an independent fit and known
-truth, bootstrap intervals, openskill against the library itself, SPRT, head-to-head."""
+truth, bootstrap intervals, openskill against the library itself, head-to-head (the SPRT
+is in test_sprt.py)."""
 
 from __future__ import annotations
 
 import itertools
 import math
-import statistics
 
 import numpy as np
 import pytest
@@ -18,9 +18,6 @@ from arena.stats.ratings import (
     openskill_ratings,
     pairwise_results,
     rank_above,
-    sprt_bounds,
-    sprt_decision,
-    sprt_llr,
 )
 
 # Written out here rather than imported, so the tests do not share the module's constant.
@@ -224,62 +221,6 @@ def test_openskill_matches_library_and_moves_the_right_way():
 
     one = openskill_ratings(games[:1], ["A", "B"])
     assert one["A"]["mu"] > prior.mu > one["B"]["mu"]
-
-
-# --------------------------------------------------------------------------- SPRT
-
-def test_sprt_llr_hand_example_and_bounds():
-    scores = [1.0, 0.5, 0.0, 1.0, 1.0]  # sum 3.5, sample variance 0.8 / 4 = 0.2
-    s0, s1 = 0.5, 1.0 / (1.0 + 10.0 ** -0.25)
-    expected = (s1 - s0) * (2 * 3.5 - 5 * (s0 + s1)) / (2 * 0.2)
-    assert sprt_llr(scores, 0.0, 100.0) == pytest.approx(expected, rel=1e-12)
-    assert sprt_llr([1.0], 0.0, 100.0) == 0.0
-    assert sprt_llr([0.5, 0.5, 0.5], 0.0, 100.0) == 0.0
-    assert sprt_bounds(0.05, 0.1) == pytest.approx((math.log(0.1 / 0.95), math.log(0.9 / 0.05)))
-    assert sprt_decision([1.0] * 30 + [0.0] * 2, 0.0, 100.0) == "H1"
-    assert sprt_decision([0.0] * 30 + [1.0] * 2, 0.0, 100.0) == "H0"
-    assert sprt_decision(scores, 0.0, 100.0) is None
-    assert sprt_decision([1.0] * 30 + [0.0] * 2, 0.0, 100.0, min_games=40) is None
-
-
-def test_sprt_decision_stops_exactly_at_wald_bounds():
-    rng = np.random.default_rng(99)
-    x = rng.choice([1.0, 0.5, 0.0], size=300, p=[0.45, 0.3, 0.25])
-    upper, lower = math.log(0.9 / 0.05), math.log(0.1 / 0.95)
-    s0, s1 = 0.5, 1.0 / (1.0 + 10.0 ** (-50 / 400))
-    seen = set()
-    for n in range(2, len(x) + 1):
-        var = statistics.variance(x[:n])
-        llr = (s1 - s0) * (2 * x[:n].sum() - n * (s0 + s1)) / (2 * var) if var else 0.0
-        want = "H1" if llr >= upper else "H0" if llr <= lower else None
-        assert sprt_decision(x[:n], 0.0, 50.0, alpha=0.05, beta=0.1) == want
-        seen.add(want)
-    assert seen == {None, "H1"}  # the sequence crosses the upper bound
-
-
-def _sprt_run(true_elo: float, seed: int, min_games: int, alpha: float = 0.05,
-              beta: float = 0.05, draw: float = 0.3, cap: int = 5000) -> str | None:
-    rng = np.random.default_rng(seed)
-    s = 1.0 / (1.0 + 10.0 ** (-true_elo / 400.0))
-    x = rng.choice([1.0, 0.5, 0.0], size=cap, p=[s - draw / 2, draw, 1.0 - s - draw / 2])
-    for n in range(2, cap + 1):
-        d = sprt_decision(x[:n], 0.0, 100.0, alpha, beta, min_games=min_games)
-        if d is not None:
-            return d
-    return None
-
-
-@pytest.mark.parametrize("min_games,slack", [(0, 0.08), (20, 0.04)])
-def test_sprt_simulation_error_rates(min_games, slack):
-    runs = 200
-    h1 = [_sprt_run(100.0, seed, min_games) for seed in range(runs)]
-    h0 = [_sprt_run(0.0, 10_000 + seed, min_games) for seed in range(runs)]
-    assert h1.count("H1") / runs >= 0.85
-    assert h0.count("H0") / runs >= 0.85
-    # Wrong decisions near alpha = beta = 0.05 (checking after every game inflates them
-    # somewhat; holding off for 20 games brings them back to about nominal).
-    assert h1.count("H0") / runs <= 0.05 + slack
-    assert h0.count("H1") / runs <= 0.05 + slack
 
 
 # --------------------------------------------------------------------------- head to head

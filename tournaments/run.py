@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from arena.core.version import VERSION as __version__
 from arena.core.game import Game
@@ -28,7 +29,10 @@ from .schedule import (
     round_robin_tables,
     table_jobs,
 )
-from .spec import Tournament
+from .spec import SprtSettings, Tournament
+
+if TYPE_CHECKING:  # pragma: no cover
+    from arena.stats.sprt import Sprt
 
 ProgressFn = Callable[[int, int], None]
 """Called with (games done, games planned so far)."""
@@ -201,31 +205,48 @@ def advanced_by_group(t: Tournament, store: Store, seats: int) -> dict[str, list
     return out
 
 
-def sprt_scores(t: Tournament, records: list[GameRecord]) -> list[float]:
-    """The first agent's score in each head-to-head game that has one, in the given order."""
+def sprt_test(s: SprtSettings) -> "Sprt":
+    """A fresh SPRT with a tournament's ``[sprt]`` settings (and the tournaments' two
+    pseudo-deals of regularisation: see ``arena.stats.sprt``)."""
+    from arena.stats.sprt import Sprt
+
+    return Sprt(s.elo0, s.elo1, s.alpha, s.beta)
+
+
+def sprt_blocks(t: Tournament, records: list[GameRecord], seats: int) -> list[float]:
+    """The first agent's deal blocks in head-to-head games: per deal that has all its
+    rotations among ``records``, the mean of its per-game scores, in schedule order."""
+    from arena.stats.sprt import deal_blocks
+
     a, b = t.names()
-    return [x for rec in records if (x := pair_score(rec, a, b)) is not None]
+    return deal_blocks(((rec.deal_key, x) for rec in records
+                        if (x := pair_score(rec, a, b)) is not None), games_per_deal(t, seats))
 
 
-def sprt_state(t: Tournament, records: list[GameRecord]) -> dict[str, object]:
-    """The SPRT over the stored head-to-head games, in schedule order."""
-    return sprt_state_of(t, sprt_scores(t, records))
+def sprt_state(t: Tournament, records: list[GameRecord], seats: int) -> dict[str, object]:
+    """The SPRT over the stored head-to-head games, looked at as the driver does: at the end
+    of each batch of deals, stopping at the first decision."""
+    from arena.stats.sprt import in_batches, run_looks
+
+    s = t.sprt
+    test = run_looks(sprt_test(s), in_batches(sprt_blocks(t, records, seats), s.batch))
+    return sprt_state_of(t, test, games_per_deal(t, seats))
 
 
-def sprt_state_of(t: Tournament, scores: list[float]) -> dict[str, object]:
-    """The SPRT over the first agent's per-game scores so far."""
-    from arena.stats.ratings import sprt_decision, sprt_llr
+def sprt_state_of(t: Tournament, test: "Sprt", per_deal: int) -> dict[str, object]:
+    """The summary's note on an SPRT: its settings, the deals and games it has read, the
+    LLR, its bounds and the decision (None: undecided, also at the deal cap)."""
+    from arena.stats.sprt import MODEL
 
     s = t.sprt
     a, b = t.names()
-    # Two pseudo-games keep a one-sided match (every game won) decidable; looks happen only
-    # at batch ends (at least one batch of games), which also keeps early stops honest.
-    decision = sprt_decision(scores, s.elo0, s.elo1, s.alpha, s.beta, pseudo_games=2)
+    lower, upper = test.bounds
     return {
         "a": a, "b": b, "elo0": s.elo0, "elo1": s.elo1, "alpha": s.alpha, "beta": s.beta,
-        "games": len(scores), "llr": sprt_llr(scores, s.elo0, s.elo1, pseudo_games=2),
-        "decision": decision,
-        "score": sum(scores) / len(scores) if scores else None,
+        "model": MODEL, "bounds": [lower, upper],
+        "deals": test.deals, "games": test.deals * per_deal, "llr": test.llr,
+        "decision": test.decision,
+        "score": test.stats.mean if test.deals else None,
     }
 
 
@@ -233,7 +254,7 @@ def stage_notes(t: Tournament, store: Store, seats: int) -> dict[str, object]:
     if t.format == "championship":
         return {"advanced": advanced_by_group(t, store, seats)}
     if t.format == "sprt":
-        return {"sprt": sprt_state(t, store.records("sprt", actions=False))}
+        return {"sprt": sprt_state(t, store.records("sprt", actions=False), seats)}
     return {}
 
 
@@ -347,23 +368,28 @@ class TournamentRunner:
         self._play(self._jobs(round_robin_tables("final", finalists, self.n), t.final_deals))
 
     def _sprt(self) -> None:
+        from arena.stats.sprt import run_looks
+
         t, s = self.t, self.t.sprt
         a, b = t.names()
         jobs = self._jobs([head_to_head_table("sprt", a, b, self.n)], s.max_deals)
         per_batch = s.batch * games_per_deal(t, self.n)
         self.planned = len(jobs)
         first_seq = self.next_seq
-        scores: list[float] = []
-        # Look only at batch ends, in schedule order: the stop is the same on any runner.
-        for start in range(0, len(jobs), per_batch):
-            batch = jobs[start:start + per_batch]
-            self._play(batch)
-            # Only this batch's games are read (by schedule position): earlier ones are in
-            # ``scores``, and later ones a resumed run may have stored must not count yet.
-            scores += sprt_scores(t, self.store.records(
-                "sprt", actions=False, seq_from=first_seq + start,
-                seq_to=first_seq + start + len(batch)))
-            if sprt_state_of(t, scores)["decision"] is not None:
-                break
+
+        def batches() -> Iterator[list[float]]:
+            # Whole deals per batch, in schedule order: the stop is the same on any runner.
+            for start in range(0, len(jobs), per_batch):
+                batch = jobs[start:start + per_batch]
+                self._play(batch)
+                # Only this batch's games are read (by schedule position): earlier ones are
+                # in the test already, and later ones a resumed run may have stored must not
+                # count yet.
+                yield sprt_blocks(t, self.store.records(
+                    "sprt", actions=False, seq_from=first_seq + start,
+                    seq_to=first_seq + start + len(batch)), self.n)
+
+        # Looks only at batch ends; the next batch is played only if the test is undecided.
+        run_looks(sprt_test(s), batches())
         self.planned = self.finished
         self.progress(self.finished, self.planned)

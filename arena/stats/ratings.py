@@ -1,5 +1,6 @@
 """Ratings of entrants from game records: Bradley-Terry Elo with bootstrap intervals,
-openskill Plackett-Luce ratings, a head-to-head matrix, and an SPRT to stop a duel early.
+openskill Plackett-Luce ratings and a head-to-head matrix (the SPRT is in
+:mod:`arena.stats.sprt`).
 
 The fits and the rating updates come from scipy and openskill; this module only turns game
 records into the comparisons those libraries need and gathers the results.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -296,68 +297,6 @@ def openskill_ratings(records: Iterable["GameRecord"], names: Sequence[str],
         r = get(n)
         out[n] = {"mu": float(r.mu), "sigma": float(r.sigma), "ordinal": float(r.ordinal())}
     return out
-
-
-# --------------------------------------------------------------------------- SPRT
-
-def _expected_score(elo: float) -> float:
-    return 1.0 / (1.0 + 10.0 ** (-elo / 400.0))
-
-
-def sprt_llr(scores: Sequence[float], elo0: float, elo1: float,
-             pseudo_games: float = 0.0) -> float:
-    """Log-likelihood ratio of H1 (Elo difference elo1) against H0 (elo0), GSPRT style.
-
-    ``scores`` are agent A's per-game scores in [0, 1]. The normal approximation:
-    LLR = (s1 - s0) * (2 * sum(x) - n * (s0 + s1)) / (2 * var), with s = 1/(1+10^(-elo/400))
-    and var the per-game sample variance (n - 1 denominator). Returns 0.0 while it is
-    undefined (fewer than two games, or every game scored the same).
-
-    ``pseudo_games`` > 0 regularises the variance as if that many extra games had been
-    split evenly between a win and a loss around the mean (each adds 0.25 to the sum of
-    squares): a one-sided run (every game won) then still gives a finite, decisive LLR
-    instead of an undefined one, and the early, too-small variance estimates that make a
-    GSPRT stop wrongly are damped.
-    """
-    x = np.asarray(scores, dtype=float)
-    n = x.size
-    if n < 2:
-        return 0.0
-    var = float(np.var(x, ddof=1))
-    if pseudo_games > 0:
-        var = (var * (n - 1) + 0.25 * pseudo_games) / (n - 1)
-    if var <= 0.0:
-        return 0.0
-    s0, s1 = _expected_score(elo0), _expected_score(elo1)
-    return (s1 - s0) * (2.0 * float(x.sum()) - n * (s0 + s1)) / (2.0 * var)
-
-
-def sprt_bounds(alpha: float, beta: float) -> tuple[float, float]:
-    """Wald's stopping bounds (lower, upper) = (log(beta/(1-alpha)), log((1-beta)/alpha))."""
-    return (math.log(beta / (1.0 - alpha)), math.log((1.0 - beta) / alpha))
-
-
-def sprt_decision(scores: Sequence[float], elo0: float, elo1: float, alpha: float = 0.05,
-                  beta: float = 0.05, min_games: int = 0,
-                  pseudo_games: float = 0.0) -> Literal["H1", "H0"] | None:
-    """``"H1"`` once the LLR reaches the upper bound, ``"H0"`` at the lower, else ``None``
-    (keep playing). ``alpha`` is the false-H1 rate, ``beta`` the false-H0 rate.
-
-    The variance in the LLR is estimated from the games so far, and over the first few
-    games it is often far too small, so a test checked after every game stops wrongly more
-    often than alpha/beta say (about 1.5-2x for elo0=0, elo1=100, 30% draws). ``min_games``
-    (e.g. 20) holds the decision back until that many games are in, which brings the error
-    rates back to about nominal at the cost of a few more games.
-    """
-    if len(scores) < min_games:
-        return None
-    lower, upper = sprt_bounds(alpha, beta)
-    llr = sprt_llr(scores, elo0, elo1, pseudo_games)
-    if llr >= upper:
-        return "H1"
-    if llr <= lower:
-        return "H0"
-    return None
 
 
 # --------------------------------------------------------------------------- head to head
