@@ -148,8 +148,10 @@ AGENTS = ('[[agents]]\nspec = "study_random"\nname = "a"\n'
           '[[agents]]\nspec = "study_random"\nname = "b"\n')
 
 
-def duel(tmp_path, x: np.ndarray, game: str, extra: str) -> tuple[dict, int]:
+def duel(tmp_path, x: np.ndarray, game: str, extra: str,
+         seats: str = "rotate") -> tuple[dict, int]:
     body = (f'name = "d"\ngame = "{game}"\nseed = 1\ndeals = 1\nformat = "sprt"\n'
+            f'seats = "{seats}"\n'
             f'[sprt]\n{extra}\n{AGENTS}')
     (tmp_path / "d.toml").write_text(body)
     t = load_tournament(tmp_path / "d.toml")
@@ -161,13 +163,17 @@ def duel(tmp_path, x: np.ndarray, game: str, extra: str) -> tuple[dict, int]:
     return notes, played
 
 
-@pytest.mark.parametrize("game,rotations", [("dhumbal(players=2)", 2), ("dhumbal", 4)])
-def test_the_driver_tests_deal_blocks_at_batch_ends(tmp_path, game, rotations):
-    # Rotations that agree on most deals: per game the test would stop at once; per deal
-    # it is the block formula, at the same batch end as the simulation's looks.
+@pytest.mark.parametrize("game,seats,rotations", [("dhumbal(players=2)", "rotate", 2),
+                                                  ("dhumbal", "rotate", 4),
+                                                  ("dhumbal", "fixed", 1)])
+def test_the_driver_tests_deal_blocks_at_batch_ends(tmp_path, game, seats, rotations):
+    # Rotations that agree on most deals: per game the test would stop early; per deal it
+    # is the block formula, at the same batch end as the simulation's looks. Fixed seats
+    # play a new deal per game: a block is one game.
     rng = np.random.default_rng(11)
     x = scores_by_deal(rng, 60.0, 300, rotations, skill=0.8)
-    notes, played = duel(tmp_path, x, game, "elo0 = 0\nelo1 = 50\nbatch = 4\nmax_deals = 300")
+    notes, played = duel(tmp_path, x, game, "elo0 = 0\nelo1 = 50\nbatch = 4\nmax_deals = 300",
+                         seats)
     blocks = list(x.mean(axis=1))
     want = run_looks(sprt_test(SprtSettings(elo1=50, batch=4, max_deals=300)),
                      in_batches(blocks, 4))

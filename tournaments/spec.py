@@ -31,8 +31,8 @@ elo0 = 0
 elo1 = 50
 alpha = 0.05
 beta = 0.05
-batch = 10                     # deals between looks at the test
-max_deals = 500
+batch = 10                     # deals between looks at the test (it scores whole deals)
+max_deals = 500                # the cap: a test still undecided there ends undecided
 
 [stats]
 adjust = "holm"                # or "bonferroni" (as the study)
