@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import math
+import zlib
 
 import numpy as np
 import pytest
@@ -10,21 +12,35 @@ from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
 from arena.play.match import GameRecord
-from arena.stats.pairwise import PairTest, cohens_d, pairwise_tests, seat_by_agent, seat_table, welch
+from arena.stats.pairwise import (
+    PairTest,
+    cohens_d,
+    paired_deal_test,
+    pairwise_tests,
+    seat_by_agent,
+    seat_table,
+    welch,
+)
 from arena.stats.basic import wilson_interval
 
 TOL = 1e-9
 
 
 def record(labels: list[str], shares: list[float], returns: list[float] | None = None,
-           deal: int = 0, rot: int = 0, prefix: str = "t") -> GameRecord:
-    """A finished game with the given per-seat win shares (and payoffs, default the shares)."""
+           deal: int = 0, rot: int = 0, prefix: str = "t", seed: int | None = None) -> GameRecord:
+    """A finished game with the given per-seat win shares (and payoffs, default the shares).
+
+    Its job id is ``{prefix}/d{deal}/r{rot}``; its deal seed (the card deal) is ``seed``,
+    by default one per ``prefix`` and ``deal`` (as if every prefix were its own stage).
+    """
     n = len(labels)
+    if seed is None:
+        seed = zlib.crc32(f"{prefix}/d{deal}".encode())
     returns = list(shares) if returns is None else returns
     top = max(shares)
     winners = [s for s in range(n) if shares[s] > 0]
     return GameRecord(
-        job_id=f"{prefix}/d{deal}/r{rot}", game="g", rules=None, settings={}, seed=0,
+        job_id=f"{prefix}/d{deal}/r{rot}", game="g", rules=None, settings={}, seed=seed,
         agents=list(labels), labels=list(labels), actions=[], returns=list(returns),
         ranks=[1 if shares[s] == top and top > 0 else 2 for s in range(n)], winners=winners,
         win_shares=list(shares), decisions=[0] * n, think_ns=[0] * n, max_think_ns=[0] * n,
@@ -90,12 +106,15 @@ def test_welch_and_cohens_d_match_scipy_and_the_formula():
 
 @pytest.mark.filterwarnings("ignore:Precision loss:RuntimeWarning")  # scipy, on [1, 1, 1]
 def test_degenerate_samples_are_guarded():
-    # A always wins, B never: no noise at all -> p = 0, d = +inf.
+    # A always wins, B never: no noise at all -> Welch p = 0, d undefined (nan); the paired
+    # t-test is undefined too, so the verdict is the exact sign test: 5 deals all one way.
     recs = [record(["A", "B"], [1, 0], deal=d) for d in range(5)]
     t = pairwise_tests(recs, ["A", "B"])[0]
-    assert (t.p, t.t, t.cohens_d) == (0.0, math.inf, math.inf)
+    assert (t.p, t.t) == (0.0, math.inf) and math.isnan(t.cohens_d)
     assert t.significant is True
-    assert t.p_paired is None and t.p_paired_adjusted is None and t.significant_paired is None
+    assert t.paired_test == "sign" and t.t_paired is None
+    assert t.p_paired == pytest.approx(2 * 0.5 ** 5, abs=TOL) == t.p_paired_adjusted
+    assert t.significant_paired is False
     # Both always tie: equal constant samples -> p = 1, d = 0.
     recs = [record(["A", "B"], [0.5, 0.5], deal=d) for d in range(5)]
     t = pairwise_tests(recs, ["B", "A"])[0]
@@ -103,6 +122,7 @@ def test_degenerate_samples_are_guarded():
     # A single shared game: no test is possible -> p = 1 (no evidence), t and d nan.
     t = pairwise_tests([record(["A", "B"], [1, 0])], ["A", "B"])[0]
     assert t.p == 1.0 and math.isnan(t.t) and math.isnan(t.cohens_d) and t.deals == 1
+    assert (t.paired_test, t.p_paired, t.diff, t.diff_ci) == ("sign", 1.0, 1.0, None)
     # One constant sample is an ordinary Welch test.
     assert welch([1, 1, 1], [0, 1, 0])[1] == pytest.approx(
         float(sps.ttest_ind([1, 1, 1], [0, 1, 0], equal_var=False).pvalue), abs=TOL)
@@ -198,12 +218,18 @@ def test_paired_test_equals_ttest_rel_on_per_deal_means():
     assert ab.deals == 12 and ab.games == 36
     assert ab.t_paired == pytest.approx(float(ref.statistic), abs=TOL)
     assert ab.p_paired == pytest.approx(float(ref.pvalue), abs=TOL)
+    assert ab.paired_test == "t"
+    assert ab.diff == pytest.approx(float(np.mean(mean_a) - np.mean(mean_b)), abs=TOL)
+    ci = sps.ttest_rel(mean_a, mean_b).confidence_interval(0.95)
+    assert ab.diff_ci == pytest.approx((float(ci.low), float(ci.high)), abs=TOL)
+    # A and D share a single deal: no t-test; the sign test of one deal says p = 1.
     ad = tests["A", "D"]
-    assert ad.deals == 1 and ad.p_paired is None and ad.p_paired_adjusted is None
-    with_p = [t for t in tests.values() if t.p_paired is not None]
-    assert {(t.a, t.b) for t in with_p} == {("A", "B"), ("A", "C"), ("B", "C")}
-    ref_adj = multipletests([t.p_paired for t in with_p], method="holm")[1]
-    assert [t.p_paired_adjusted for t in with_p] == pytest.approx(list(ref_adj), abs=TOL)
+    assert ad.deals == 1 and ad.paired_test == "sign" and ad.p_paired == 1.0
+    # Every pair that met (all but B and D) is in the family, with or without a t-test.
+    assert len(tests) == 5
+    ref_adj = multipletests([t.p_paired for t in tests.values()], method="holm")[1]
+    assert [t.p_paired_adjusted for t in tests.values()] == pytest.approx(list(ref_adj),
+                                                                         abs=TOL)
 
 
 # ---------------------------------------------------------------- repeated labels

@@ -103,9 +103,18 @@ class GameRecord:
     def deal_key(self) -> str:
         """The deal this game replays: the job id without its rotation (``.../d3/r1`` -> ``.../d3``).
 
-        Games with the same deal key held the same cards in different seat rotations.
+        Games with the same deal key held the same cards in different seat rotations. Other
+        tables of a stage replay the same cards under their own deal keys: the card deal, the
+        unit the pairwise tests group by, is ``card_deal``.
         """
         return self.job_id.rsplit("/r", 1)[0]
+
+    @property
+    def card_deal(self) -> int:
+        """The cards this game held: its deal seed. Every seat rotation and every table of a
+        stage that replays a deal shares it (the schedule derives it from the stage and the
+        deal index only)."""
+        return self.seed
 
     def to_dict(self) -> dict[str, Any]:
         # Shallow on purpose: asdict's deep copy cost ~0.5 ms a game on the store's hot path.

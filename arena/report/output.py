@@ -190,22 +190,45 @@ def tournament_leaderboard(summary: dict[str, Any], title: str = "") -> Group:
 
 
 def pairs_table(summary: dict[str, Any]) -> Table:
+    """The verdict on each pair: the paired test over card deals (see ``PairTest``).
+
+    Welch's per-game tests are left to summary.json and pairs.csv: they treat two agents at
+    one table as independent samples and every game as independent, so they reject too often.
+    """
     adjust = summary.get("adjust", "holm")
-    table = Table(title=f"Pairwise ({adjust}-adjusted p: Welch t on per-game wins, and the "
-                        "paired test on duplicate deals; * = paired test significant at 0.05)",
-                  title_justify="left")
-    for col in ("a", "b", "games", "win a", "win b", "Cohen's d", "p", "p adj", "p paired adj",
-                ""):
-        table.add_column(col, justify="left" if col in ("a", "b", "") else "right")
-    for p in summary["pairs"]:
-        # Welch's test treats two agents at one table as independent samples, which they are
-        # not (only one can win), so its p-values run small; the paired test decides.
-        verdict = p["significant_paired"]
-        mark = "*" if (p["significant"] if verdict is None else verdict) else ""
-        table.add_row(p["a"], p["b"], str(p["games"]), _num(p["win_a"]), _num(p["win_b"]),
-                      _num(p["cohens_d"], 2), _p(p["p"]), _p(p["p_adjusted"]),
-                      _p(p["p_paired_adjusted"]), mark)
+    pairs = summary["pairs"]
+    payoff = bool(pairs) and pairs[0].get("score") == "payoff"
+    what = "payoff" if payoff else "win share"
+    tests = {p.get("paired_test") for p in pairs}
+    how = ("exact sign test" if tests == {"sign"} else
+           "t-test, or exact sign test (s) where t is undefined" if "sign" in tests else
+           "t-test")
+    table = _table(f"Pairwise: difference in {what} (a - b) per card deal, paired {how} over "
+                   f"card deals, {adjust}-adjusted over all {len(pairs)} pairs; * = adjusted "
+                   "p < 0.05 (Welch's per-game tests: summary.json)")
+    score_cols = ("payoff a", "payoff b") if payoff else ("win a", "win b")
+    for col in ("a", "b"):
+        table.add_column(col, justify="left", overflow="fold", min_width=8)
+    for col in ("deals", "games", *score_cols, "a-b ±95%", "p", "p adj"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("", justify="left", no_wrap=True)
+    digits = 2 if payoff else 3
+    for p in pairs:
+        sa, sb = (p["payoff_a"], p["payoff_b"]) if payoff else (p["win_a"], p["win_b"])
+        p_raw = _p(p["p_paired"]) + (" s" if p.get("paired_test") == "sign" else "")
+        table.add_row(p["a"], p["b"], str(p["deals"]), str(p["games"]), _num(sa, digits),
+                      _num(sb, digits), _diff(p.get("diff"), p.get("diff_ci"), digits), p_raw,
+                      _p(p["p_paired_adjusted"]), "*" if p["significant_paired"] else "")
     return table
+
+
+def _diff(mean: float | None, ci: Sequence[float] | None, digits: int) -> str:
+    """``+0.125 ±0.061``: a mean difference with the half-width of its interval, if any."""
+    if mean is None or (isinstance(mean, float) and not math.isfinite(mean)):
+        return "-"
+    if not ci or ci[0] is None or ci[1] is None:
+        return f"{mean:+.{digits}f}"
+    return f"{mean:+.{digits}f} ±{(ci[1] - ci[0]) / 2:.{digits}f}"
 
 
 def _p(x: float | None) -> str:

@@ -1,5 +1,11 @@
-"""Pairwise significance tests between agents (Welch, Cohen's d, paired duplicate-deal test,
-Holm/Bonferroni adjustment) and the win rate by seat with a chi-square test of first-mover bias.
+"""Pairwise significance tests between agents and the win rate by seat with a chi-square test
+of first-mover bias.
+
+The verdict on a pair is a paired test over card deals (a paired t-test of the per-deal
+differences, or an exact sign test where the t-test is undefined), Holm/Bonferroni-adjusted
+over every pair that met. Welch's t-test and Cohen's d on per-game values are kept for
+reference only: they treat two agents at one table as independent samples, which they are
+not, and they count the games of one card deal as independent.
 """
 
 from __future__ import annotations
@@ -21,51 +27,74 @@ if TYPE_CHECKING:  # pragma: no cover
 
 Adjust = Literal["holm", "bonferroni"]
 ADJUST_METHODS: tuple[str, ...] = ("holm", "bonferroni")
+Score = Literal["win_share", "payoff"]
 
 
 @dataclass
 class PairTest:
     """The comparison of agents ``a`` and ``b`` over the games they both played.
 
-    ``p`` is Welch's t-test on the per-game win indicators (an agent's mean win share over
-    its seats in the game), ``p_payoff`` the same on per-game payoffs, ``p_paired`` the
-    one-sample t-test of the per-deal differences of mean win share (None with fewer than
-    two shared deals or when every deal gives the same difference). The ``*_adjusted``
-    values are adjusted across all pairs of the call (the paired ones across the pairs that
-    have a paired test).
+    The verdict (``*_paired``): for every card deal (``GameRecord.card_deal``: one deal seed,
+    whatever its seat rotation or table) in which both played, the mean over that deal's
+    shared games of a's score minus b's, where the score is ``score``: the win share, or the
+    payoff in games ranked by payoff. These per-deal differences are the independent units.
+    ``p_paired`` is the two-sided one-sample t-test of their mean against 0 where it is
+    defined (two or more deals whose differences are not all equal; ``paired_test`` "t"),
+    else the exact two-sided sign test over the non-zero differences (``paired_test``
+    "sign": 1.0 when there are none, ``2 * 0.5**15`` for 15 deals all one way).
+    ``p_paired_adjusted`` is Holm/Bonferroni-adjusted over every pair of the call, so the
+    family never depends on the data.
+
+    For reference only: ``t``/``p``/``p_adjusted``/``significant`` are Welch's t-test on the
+    per-game win shares (adjusted over the same pairs), ``t_payoff``/``p_payoff`` the same on
+    per-game payoffs, ``cohens_d`` the per-game standardized win-share difference. They
+    treat every game as independent and a's and b's values in one game as independent
+    samples (they are negatively correlated: only one can win), so they reject too often.
     """
 
     a: str
     b: str
+    score: str
+    """What the verdict compares: "win_share", or "payoff" in games ranked by payoff."""
     games: int
     """Games in which both played."""
+    deals: int
+    """Card deals (``GameRecord.card_deal``) in which both played: the test's sample size."""
     win_a: float
-    """Mean per-game win indicator of ``a`` over the shared games."""
+    """Mean per-game win share of ``a`` over the shared games."""
     win_b: float
     payoff_a: float
     """Mean per-game payoff of ``a`` over the shared games."""
     payoff_b: float
+    diff: float
+    """Mean over the shared card deals of the per-deal difference of ``score`` (a - b)."""
+    diff_ci: tuple[float, float] | None
+    """95% t-interval of ``diff`` over card deals; None where the t-test is not used."""
+    paired_test: str
+    """"t" (paired t-test over card deals) or "sign" (exact sign test over card deals)."""
+    t_paired: float | None
+    """t of the paired t-test; None when the sign test was used."""
+    p_paired: float
+    p_paired_adjusted: float
+    significant_paired: bool
+    """The verdict: ``p_paired_adjusted < alpha`` (0.05 by default)."""
     t: float
-    """Welch's t of the win indicators (a - b); nan with a single shared game."""
+    """Welch's t of the per-game win shares (a - b); nan with a single shared game."""
     p: float
     p_adjusted: float
+    significant: bool
+    """Welch's ``p_adjusted < alpha``: for reference, not the verdict."""
     cohens_d: float
-    """(win_a - win_b) / pooled SD; nan with a single shared game."""
+    """(win_a - win_b) / pooled per-game SD; nan with a single shared game or a zero SD
+    with unequal means (undefined)."""
     t_payoff: float
     p_payoff: float
-    deals: int
-    """Deals (``GameRecord.deal_key``) in which both played."""
-    t_paired: float | None
-    p_paired: float | None
-    p_paired_adjusted: float | None
-    significant: bool
-    """``p_adjusted < alpha`` (0.05 by default)."""
-    significant_paired: bool | None
-    """``p_paired_adjusted < alpha``; None without a paired test."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (floats, ints, bools, None) for JSON."""
-        return asdict(self)
+        data = asdict(self)
+        data["diff_ci"] = None if self.diff_ci is None else list(self.diff_ci)
+        return data
 
 
 @dataclass
@@ -140,7 +169,7 @@ def cohens_d(x: Sequence[float], y: Sequence[float]) -> float:
     """(mean x - mean y) / pooled SD, SD^2 = ((n1-1) s1^2 + (n2-1) s2^2) / (n1 + n2 - 2).
 
     nan when n1 + n2 < 3 or a sample is empty; with a zero pooled SD, 0.0 for equal means
-    and +-inf otherwise.
+    and nan (undefined) otherwise.
     """
     xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     n1, n2 = xa.size, ya.size
@@ -151,21 +180,51 @@ def cohens_d(x: Sequence[float], y: Sequence[float]) -> float:
          (float(np.var(ya, ddof=1)) * (n2 - 1) if n2 > 1 else 0.0)
     sd = math.sqrt(ss / (n1 + n2 - 2))
     if sd == 0.0:
-        return 0.0 if diff == 0.0 else math.copysign(math.inf, diff)
+        return 0.0 if diff == 0.0 else math.nan
     return diff / sd
 
 
-def paired_deal_test(diffs: Sequence[float]) -> tuple[float, float] | None:
-    """(t, p) of ``scipy.stats.ttest_1samp(diffs, 0)``; None for < 2 values or zero variance."""
+def sign_test(diffs: Sequence[float]) -> float:
+    """Two-sided exact sign test (``scipy.stats.binomtest(k, n, 0.5)``) over the non-zero
+    values; 1.0 when there are none."""
+    from scipy import stats
+
+    d = np.asarray(diffs, dtype=float)
+    pos, n = int(np.sum(d > 0)), int(np.sum(d != 0))
+    if n == 0:
+        return 1.0
+    return float(stats.binomtest(pos, n, 0.5).pvalue)
+
+
+def paired_deal_test(diffs: Sequence[float]) -> tuple[str, float | None, float]:
+    """(test, t, p) for per-deal differences against 0, two-sided.
+
+    ``("t", t, p)``: ``scipy.stats.ttest_1samp(diffs, 0)`` with two or more values that are
+    not all equal. Otherwise the t-test is undefined (one value, or complete dominance with
+    zero variance) and ``("sign", None, p)`` is the exact sign test, which stays valid.
+    """
     from scipy import stats
 
     d = np.asarray(diffs, dtype=float)
     if d.size < 2 or _constant(d):
-        return None
+        return ("sign", None, sign_test(d))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         res = stats.ttest_1samp(d, 0.0)
-    return (float(res.statistic), float(res.pvalue))
+    return ("t", float(res.statistic), float(res.pvalue))
+
+
+def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float] | None:
+    """Student-t interval of the mean; None for fewer than two values or zero variance."""
+    from scipy import stats
+
+    v = np.asarray(values, dtype=float)
+    if v.size < 2 or _constant(v):
+        return None
+    half = float(stats.t.ppf(0.5 + level / 2, v.size - 1)) * float(np.std(v, ddof=1)) \
+        / math.sqrt(v.size)
+    mean = float(v.mean())
+    return (mean - half, mean + half)
 
 
 def adjust_pvalues(pvalues: Sequence[float], method: str = "holm") -> list[float]:
@@ -192,26 +251,28 @@ def adjust_pvalues(pvalues: Sequence[float], method: str = "holm") -> list[float
 
 
 def pairwise_tests(records: Sequence["GameRecord"], names: Sequence[str],
-                   adjust: Adjust = "holm", alpha: float = 0.05) -> list[PairTest]:
+                   adjust: Adjust = "holm", alpha: float = 0.05,
+                   ranked_by: str = "win_rate") -> list[PairTest]:
     """Tests for every pair ``(a, b)`` of ``names`` (a before b) that shared a game.
 
     Pairs come in ``names`` order (a's index, then b's); labels not in ``names`` are ignored.
-    Note that Welch's test treats a's and b's per-game values as independent samples,
-    although in a shared game they are negatively correlated (only one can win); the paired
-    per-deal test has no such assumption.
+    ``ranked_by`` is the game's (``Game.ranked_by``): with "payoff" the verdict compares
+    payoffs per card deal, else win shares. See ``PairTest`` for what each number tests.
     """
     names = list(names)
     if len(set(names)) != len(names):
         raise ValueError("pairwise_tests: names must be distinct")
+    score: Score = "payoff" if ranked_by == "payoff" else "win_share"
+    k_score = 1 if score == "payoff" else 0
     wanted = set(names)
     games: list[dict[str, tuple[float, float]]] = []
-    deal_keys: list[str] = []
+    card_deals: list[int] = []
     played: dict[str, set[int]] = defaultdict(set)
     for rec in records:
         values = _per_game(rec)
         i = len(games)
         games.append(values)
-        deal_keys.append(rec.deal_key)
+        card_deals.append(rec.card_deal)
         for label in values:
             if label in wanted:
                 played[label].add(i)
@@ -228,32 +289,26 @@ def pairwise_tests(records: Sequence["GameRecord"], names: Sequence[str],
             pb = [games[i][b][1] for i in shared]
             t, p = welch(wa, wb)
             t_pay, p_pay = welch(pa, pb)
-            by_deal: dict[str, list[int]] = defaultdict(list)
+            by_deal: dict[int, list[int]] = defaultdict(list)
             for i in shared:
-                by_deal[deal_keys[i]].append(i)
-            diffs = [float(np.mean([games[i][a][0] for i in idx]))
-                     - float(np.mean([games[i][b][0] for i in idx]))
+                by_deal[card_deals[i]].append(i)
+            diffs = [float(np.mean([games[i][a][k_score] - games[i][b][k_score] for i in idx]))
                      for idx in by_deal.values()]
-            paired = paired_deal_test(diffs)
+            test, t_paired, p_paired = paired_deal_test(diffs)
             raw.append(dict(
-                a=a, b=b, games=len(shared), win_a=float(np.mean(wa)), win_b=float(np.mean(wb)),
-                payoff_a=float(np.mean(pa)), payoff_b=float(np.mean(pb)), t=t, p=p,
-                cohens_d=cohens_d(wa, wb), t_payoff=t_pay, p_payoff=p_pay, deals=len(by_deal),
-                t_paired=None if paired is None else paired[0],
-                p_paired=None if paired is None else paired[1]))
+                a=a, b=b, score=score, games=len(shared), deals=len(by_deal),
+                win_a=float(np.mean(wa)), win_b=float(np.mean(wb)),
+                payoff_a=float(np.mean(pa)), payoff_b=float(np.mean(pb)),
+                diff=float(np.mean(diffs)), diff_ci=mean_ci(diffs) if test == "t" else None,
+                paired_test=test, t_paired=t_paired, p_paired=p_paired,
+                t=t, p=p, cohens_d=cohens_d(wa, wb), t_payoff=t_pay, p_payoff=p_pay))
 
+    # One family for the verdict: every pair that met, whatever its data.
+    pp_adj = adjust_pvalues([r["p_paired"] for r in raw], adjust)
     p_adj = adjust_pvalues([r["p"] for r in raw], adjust)
-    with_paired = [k for k, r in enumerate(raw) if r["p_paired"] is not None]
-    pp_adj: list[float | None] = [None] * len(raw)
-    for k, v in zip(with_paired, adjust_pvalues([raw[k]["p_paired"] for k in with_paired],
-                                                adjust)):
-        pp_adj[k] = v
-    out = []
-    for r, pa_, ppa in zip(raw, p_adj, pp_adj):
-        out.append(PairTest(**r, p_adjusted=pa_, p_paired_adjusted=ppa,
-                            significant=pa_ < alpha,
-                            significant_paired=None if ppa is None else ppa < alpha))
-    return out
+    return [PairTest(**r, p_paired_adjusted=ppa, significant_paired=ppa < alpha,
+                     p_adjusted=pa_, significant=pa_ < alpha)
+            for r, ppa, pa_ in zip(raw, pp_adj, p_adj)]
 
 
 def _check_seats(records: Sequence["GameRecord"], num_seats: int) -> None:

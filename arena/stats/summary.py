@@ -51,7 +51,8 @@ def build_summary(records: Sequence["GameRecord"], names: Sequence[str], game: "
         row["win_rate_by_seat"] = by_seat.get(a.name)
         rows.append(row)
     rows.sort(key=leaderboard_key(game.ranked_by))
-    pairs = [p.to_dict() for p in pairwise_tests(records, names, adjust=adjust)]
+    pairs = [p.to_dict() for p in pairwise_tests(records, names, adjust=adjust,
+                                                 ranked_by=game.ranked_by)]
     out: dict[str, Any] = {
         "game": records[0].game if records else game.name,
         "rules": game.preset,
