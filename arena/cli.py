@@ -263,8 +263,10 @@ def _print_tournament(summary: dict, out: Path, files: list[Path]) -> None:
     if "sprt" in notes:
         s = notes["sprt"]
         console.print(f"SPRT {s['a']} vs {s['b']} (elo0 {s['elo0']:g}, elo1 {s['elo1']:g}): "
-                      f"{s['decision'] or 'undecided'} after {s['games']} games, "
-                      f"LLR {s['llr']:.2f}, score {s['score'] if s['score'] is None else round(s['score'], 3)}")
+                      f"{s['decision'] or 'undecided'} after {s['deals']} deals "
+                      f"({s['games']} games), LLR {s['llr']:.2f} (bounds "
+                      f"{s['bounds'][0]:.2f}, {s['bounds'][1]:.2f}), score "
+                      f"{s['score'] if s['score'] is None else round(s['score'], 3)}")
     if summary["pairs"]:
         console.print(pairs_table(summary))
     console.print(h2h_table(summary))
