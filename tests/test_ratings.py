@@ -24,13 +24,14 @@ from arena.stats.ratings import (
 LOG_TO_ELO = 400.0 / math.log(10.0)
 
 
-def rec(labels: list[str], ranks: list[int], job_id: str = "j") -> GameRecord:
-    """A finished game with the given entrants per seat and ranks (0 = best)."""
+def rec(labels: list[str], ranks: list[int], job_id: str = "j", seed: int = 0) -> GameRecord:
+    """A finished game with the given entrants per seat and ranks (0 = best), dealt from
+    ``seed`` (games with one seed share a card deal)."""
     n = len(labels)
     best = min(ranks)
     winners = [s for s in range(n) if ranks[s] == best]
     shares = [1.0 / len(winners) if s in winners else 0.0 for s in range(n)]
-    return GameRecord(job_id=job_id, game="g", rules=None, settings={}, seed=0,
+    return GameRecord(job_id=job_id, game="g", rules=None, settings={}, seed=seed,
                       agents=list(labels), labels=list(labels), actions=[],
                       returns=[float(-r) for r in ranks], ranks=list(ranks), winners=winners,
                       win_shares=shares, decisions=[0] * n, think_ns=[0] * n,
@@ -39,7 +40,8 @@ def rec(labels: list[str], ranks: list[int], job_id: str = "j") -> GameRecord:
 
 def duel_records(true_elo: dict[str, float], games_per_pair: int, seed: int,
                  draw: float = 0.2) -> list[GameRecord]:
-    """Two-player games between every pair; expected score follows the Elo formula."""
+    """Two-player games between every pair, each on a deal of its own; expected score
+    follows the Elo formula."""
     rng = np.random.default_rng(seed)
     out = []
     for a, b in itertools.combinations(sorted(true_elo), 2):
@@ -51,9 +53,9 @@ def duel_records(true_elo: dict[str, float], games_per_pair: int, seed: int,
             ranks = [[0, 1], [0, 0], [1, 0]][outcome]
             # Alternate seats so that seat order carries no information.
             if g % 2:
-                out.append(rec([b, a], ranks[::-1], f"{a}-{b}/{g}"))
+                out.append(rec([b, a], ranks[::-1], f"{a}-{b}/{g}", seed=len(out)))
             else:
-                out.append(rec([a, b], ranks, f"{a}-{b}/{g}"))
+                out.append(rec([a, b], ranks, f"{a}-{b}/{g}", seed=len(out)))
     return out
 
 

@@ -36,7 +36,7 @@ max_deals = 500                # the cap: a test still undecided there ends unde
 
 [stats]
 adjust = "holm"                # or "bonferroni" (as the study)
-bootstrap = 200                # bootstrap resamples for the Elo intervals
+bootstrap = 1000               # bootstrap resamples of card deals (Elo and rank intervals)
 ```
 """
 
@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from arena.core.errors import ArenaError
+from arena.stats.ratings import DEFAULT_BOOTSTRAP
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -100,7 +101,7 @@ class Tournament:
     final_deals: int = 0
     sprt: SprtSettings | None = None
     adjust: str = "holm"
-    bootstrap: int = 200
+    bootstrap: int = DEFAULT_BOOTSTRAP
     source: str = field(default="", compare=False)
 
     def names(self) -> list[str]:
@@ -265,7 +266,7 @@ def parse_tournament(data: dict[str, Any], where: str = "spec",
 
     stats = _Reader(where, top.get("stats", dict, {}), "stats.")
     adjust = stats.get("adjust", str, "holm", choices=("holm", "bonferroni"))
-    bootstrap = stats.get("bootstrap", int, 200)
+    bootstrap = stats.get("bootstrap", int, DEFAULT_BOOTSTRAP)
     if bootstrap < 0:
         raise _fail(where, "stats.bootstrap", f"must be >= 0, got {bootstrap}")
     stats.finish()

@@ -54,12 +54,19 @@ def _rate(rate: float, ci: Sequence[float]) -> str:
     return f"{rate:.3f} ({short(ci[0])}-{short(ci[1])})"
 
 
-def _pm(mean: float | None, ci: Sequence[float | None] | None) -> str:
-    """``+1.39 ±5.27``: a mean with the half-width of its (symmetric) t-interval."""
+def _pm(mean: float | None, ci: Sequence[float | None] | None,
+        games: int | None = None) -> str:
+    """``+1.39 ±5.27``: a mean with the half-width of its (symmetric) t-interval.
+
+    A zero-width interval is no certainty, only no spread seen: it shows as
+    ``-1.00 all equal`` (every game paid the same), or ``+1.00 one game``.
+    """
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "-"
     if not ci or ci[0] is None or ci[1] is None or math.isnan(ci[0]) or math.isnan(ci[1]):
         return f"{mean:+.2f}"
+    if ci[0] == ci[1]:
+        return f"{mean:+.2f} one game" if games == 1 else f"{mean:+.2f} all equal"
     return f"{mean:+.2f} ±{(ci[1] - ci[0]) / 2:.2f}"
 
 
@@ -110,7 +117,7 @@ def leaderboard(summaries: Sequence["AgentSummary"], metric_specs: Sequence["Met
     for s in ordered:
         wins = f"{s.wins:g}" if s.wins == int(s.wins) else f"{s.wins:.2f}"
         table.add_row(s.name, str(s.games), wins, _rate(s.win_rate, s.win_ci),
-                      _pm(s.payoff, s.payoff_ci), str(s.illegal), str(s.errors))
+                      _pm(s.payoff, s.payoff_ci, s.games), str(s.illegal), str(s.errors))
     metrics = _side_tables([s.name for s in ordered],
                            [_metric_header(m.name) for m in metric_specs],
                            [[_num(s.metrics.get(m.name)) for m in metric_specs]
@@ -162,31 +169,78 @@ def write_json(path: str | os.PathLike, data: Any) -> None:
 
 # -- tournament reports -------------------------------------------------------------------
 
+def _by_payoff(summary: dict[str, Any]) -> bool:
+    return summary.get("ranked_by") == "mean payoff"
+
+
+def _finite(x: Any) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def _elo_cell(a: dict[str, Any]) -> str:
+    """``1604 (1560-1645)``; for an agent the data cannot place, its one-sided bound
+    (``< 852 separated``) or ``separated``, never the prior's precise-looking number."""
+    if a.get("elo") is None:
+        return "-"
+    if a.get("elo_separated"):
+        lo, hi = a.get("elo_bound") or (None, None)
+        if _finite(lo):
+            return f"> {lo:.0f} separated"
+        if _finite(hi):
+            return f"< {hi:.0f} separated"
+        return "separated"
+    ci = a.get("elo_ci")
+    if ci and _finite(ci[0]) and _finite(ci[1]):
+        return f"{a['elo']:.0f} ({ci[0]:.0f}-{ci[1]:.0f})"
+    return f"{a['elo']:.0f}"
+
+
+def _rank_cell(rank_ci: Sequence[Any] | None) -> str:
+    if not rank_ci or not _finite(rank_ci[0]) or not _finite(rank_ci[1]):
+        return "-"
+    lo, hi = rank_ci
+    return f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}"
+
+
 def tournament_leaderboard(summary: dict[str, Any], title: str = "") -> Group:
     """Agents in leaderboard order: win rate, payoff, Elo with CI and rank interval, errors;
-    then family, openskill and the game's metrics in a second table."""
+    then family, openskill and the game's metrics in a second table.
+
+    The rank interval is in the leaderboard's order: by mean payoff in games ranked by
+    payoff, where the Elo column (fitted to who finished ahead, not to payoff) is headed
+    "Elo by wins". A note under the table says what the rank and Elo columns measure, and
+    what "separated" means where an agent is.
+    """
     metric_names = [m["name"] for m in summary.get("metrics", [])]
+    by_payoff = _by_payoff(summary)
     table = _table(title)
     _figure_columns(table, "#")
     _name_column(table)
-    _figure_columns(table, "games", "win rate (95% CI)", "payoff ±95% CI", "Elo (95% CI)",
+    _figure_columns(table, "games", "win rate (95% CI)", "payoff ±95% CI",
+                    "Elo by wins (95% CI)" if by_payoff else "Elo (95% CI)",
                     "rank", "errors")
     for i, a in enumerate(summary["agents"], 1):
-        elo = "-" if a["elo"] is None else (
-            f"{a['elo']:.0f} ({a['elo_ci'][0]:.0f}-{a['elo_ci'][1]:.0f})" if a["elo_ci"]
-            else f"{a['elo']:.0f}")
-        rank = "-" if not a["rank_ci"] else (
-            f"{a['rank_ci'][0]:g}" if a["rank_ci"][0] == a["rank_ci"][1]
-            else f"{a['rank_ci'][0]:g}-{a['rank_ci'][1]:g}")
         table.add_row(str(i), a["name"], str(a["games"]), _rate(a["win_rate"], a["win_ci"]),
-                      _pm(a["payoff"], a["payoff_ci"]), elo, rank, str(a["errors"]))
+                      _pm(a["payoff"], a["payoff_ci"], a["games"]), _elo_cell(a),
+                      _rank_cell(a["rank_ci"]), str(a["errors"]))
+    notes = [("rank: 95% interval of the rank by mean payoff" if by_payoff else
+              "rank: 95% interval of the rank by Elo")
+             + f" ({summary.get('bootstrap', 0)} bootstrap resamples of card deals)."]
+    if by_payoff:
+        notes.append("Elo by wins and openskill rate who finished ahead of whom in each "
+                     "game, not payoff.")
+    if any(a.get("elo_separated") for a in summary["agents"]):
+        notes.append("separated: never lost (or never won) against the rest, so its Elo is "
+                     "set by the prior's virtual draws; the bound shown is one-sided 95%.")
     side = _side_tables(
         [a["name"] for a in summary["agents"]],
         ["family", "openskill"] + [_metric_header(m) for m in metric_names],
         [[a.get("family") or "", _num((a.get("openskill") or {}).get("ordinal"), 2)]
          + [_num(a["metrics"].get(m)) for m in metric_names] for a in summary["agents"]],
-        "Family, openskill rating (mu - 3 sigma) and game metrics")
-    return Group(table, *[part for t in side for part in (Text(""), t)])
+        "Family, openskill (mu - 3 sigma" + (", by finishing order" if by_payoff else "")
+        + ") and game metrics")
+    return Group(table, Text(" ".join(notes)),
+                 *[part for t in side for part in (Text(""), t)])
 
 
 def pairs_table(summary: dict[str, Any]) -> Table:
@@ -328,7 +382,8 @@ def label_color(score: float, cmap: str = "RdBu") -> str:
 
 
 def plot_summary(out: Path, summary: dict[str, Any]) -> list[Path]:
-    """elo.png (Elo with 95% CI bars), head_to_head.png (heatmap), seats.png (win by seat)."""
+    """elo.png (Elo with 95% CI bars; an agent with ``elo_separated`` as a hollow red marker
+    with its one-sided bound, no bar), head_to_head.png (heatmap), seats.png (win by seat)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -339,13 +394,36 @@ def plot_summary(out: Path, summary: dict[str, Any]) -> list[Path]:
     if agents:
         fig, ax = plt.subplots(figsize=(7, 0.5 * len(agents) + 1.5))
         ys = list(range(len(agents)))[::-1]
-        elo = [a["elo"] for a in agents]
-        lo = [a["elo"] - (a["elo_ci"] or [a["elo"]] * 2)[0] for a in agents]
-        hi = [(a["elo_ci"] or [a["elo"]] * 2)[1] - a["elo"] for a in agents]
-        ax.errorbar(elo, ys, xerr=[lo, hi], fmt="o", capsize=4)
+        placed = [(y, a) for y, a in zip(ys, agents) if not a.get("elo_separated")]
+        if placed:
+            elo = [a["elo"] for _, a in placed]
+            ci = [a["elo_ci"] if a["elo_ci"] and all(_finite(c) for c in a["elo_ci"])
+                  else [a["elo"]] * 2 for _, a in placed]
+            ax.errorbar(elo, [y for y, _ in placed],
+                        xerr=[[e - c[0] for e, c in zip(elo, ci)],
+                              [c[1] - e for e, c in zip(elo, ci)]], fmt="o", capsize=4)
+        # An agent the data cannot place: a hollow marker at its prior-set rating, an arrow
+        # out to its one-sided bound, no interval.
+        for y, a in zip(ys, agents):
+            if not a.get("elo_separated"):
+                continue
+            lo, hi = a.get("elo_bound") or (None, None)
+            ax.plot([a["elo"]], [y], marker="o", mfc="none", color="tab:red", ls="none")
+            label = "separated: rating set by the prior"
+            if _finite(lo) or _finite(hi):
+                edge = lo if _finite(lo) else hi
+                end = edge + (150.0 if _finite(lo) else -150.0)
+                ax.plot([edge, end], [y, y], color="tab:red", lw=1)
+                ax.plot([edge], [y], marker="|", ms=10, color="tab:red")
+                ax.plot([end], [y], marker=">" if _finite(lo) else "<", color="tab:red")
+                label += f" ({'>' if _finite(lo) else '<'} {edge:.0f})"
+            ax.text(a["elo"], y + 0.25, label, color="tab:red", fontsize=7, ha="center")
         ax.set_yticks(ys, [a["name"] for a in agents])
+        ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
         ax.axvline(1500, color="grey", lw=0.8, ls="--")
-        ax.set_xlabel("Bradley-Terry Elo (95% bootstrap CI)")
+        ax.set_xlabel(("Bradley-Terry Elo by wins, not payoff" if _by_payoff(summary)
+                       else "Bradley-Terry Elo")
+                      + " (95% bootstrap CI over card deals)")
         ax.set_title(f"{summary['game']} ({summary['rules']}): {summary['games']} games")
         fig.tight_layout()
         fig.savefig(out / "elo.png", dpi=120)

@@ -38,15 +38,17 @@ def normal_interval(wins: float, n: int, alpha: float = 0.05) -> tuple[float, fl
 
 
 def mean_interval(values: Sequence[float], alpha: float = 0.05) -> tuple[float, float, float]:
-    """(mean, low, high) with a Student-t interval; a single value gives (v, v, v)."""
+    """(mean, low, high) with a Student-t interval; a single value, or values all equal,
+    give (v, v, v): a zero-width interval that says nothing was seen to vary."""
     from scipy import stats
 
     n = len(values)
     if n == 0:
         return (math.nan, math.nan, math.nan)
     mean = math.fsum(values) / n
-    if n == 1:
-        return (mean, mean, mean)
+    if min(values) == max(values):
+        # One game, or every game paid the same: no spread to estimate, not certainty.
+        return (float(values[0]),) * 3
     sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
     if sd == 0.0:
         return (mean, mean, mean)

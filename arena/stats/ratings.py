@@ -180,61 +180,57 @@ def bradley_terry(results: Iterable[tuple[str, str, float]], names: Sequence[str
 
 # --------------------------------------------------------------------------- bootstrap
 
-def bootstrap_elo(records: Sequence["GameRecord"], names: Sequence[str], reps: int = 200,
-                  seed: int = 0, prior_draws: float = 1.0,
-                  anchor: str | None = None) -> dict[str, dict[str, Any]]:
-    """Bradley-Terry Elo with percentile-bootstrap 95% intervals, resampling whole games.
+#: Bootstrap resamples the summary takes by default: with fewer, the 2.5th and 97.5th
+#: percentiles are noisy and on average fall inside the true ones.
+DEFAULT_BOOTSTRAP = 1000
 
-    Games (not comparisons) are drawn with replacement, since the comparisons of one
-    N-player table are not independent. Each replicate is refitted exactly as the point
-    estimate (:func:`bradley_terry` with the same ``prior_draws`` and ``anchor``). Seeded
-    with ``numpy.random.default_rng(seed)``: the same seed gives the same output.
 
-    Returns per name ``{"elo": point estimate on all games, "ci": (2.5th, 97.5th percentile
-    of the replicate ratings), "rank_ci": (lo, hi)}``, where ranks are 1 = best among the
-    agents rated in that replicate and ``rank_ci`` takes the 2.5th percentile rounded down
-    and the 97.5th rounded up to whole ranks (widening it, never narrowing it). A name
-    with no rating in any replicate gets NaN.
+def deal_clusters(records: Sequence["GameRecord"]) -> tuple[np.ndarray, int]:
+    """Each record's card deal as an index (first-seen order of the records' ``seed``), and
+    the number of deals.
+
+    Every seat rotation of a deal, and every table of a stage, replays the same deal seed:
+    those games share one card deal and their results are not independent (each rotation
+    hands the same cards to another seat), so the bootstrap draws deals, not games.
     """
+    ids: dict[int, int] = {}
+    idx = np.fromiter((ids.setdefault(rec.seed, len(ids)) for rec in records), dtype=np.int64,
+                      count=len(records))
+    return idx, len(ids)
+
+
+def _resample_counts(n_clusters: int, reps: int, seed: int,
+                     cells: int = 2_000_000) -> Iterable[np.ndarray]:
+    """Blocks of rows of the bootstrap's draw counts: row r says how often replicate r drew
+    each of the ``n_clusters`` deals (``n_clusters`` draws with replacement). The same
+    ``seed`` gives the same rows, so two statistics resampled with one seed share deals."""
+    rng = np.random.default_rng(seed)
+    block = max(1, cells // max(n_clusters, 1))
+    for start in range(0, reps, block):
+        m = min(block, reps - start)
+        draws = rng.integers(0, n_clusters, size=(m, n_clusters))
+        offsets = (np.arange(m, dtype=np.int64) * n_clusters)[:, None]
+        yield np.bincount((draws + offsets).ravel(),
+                          minlength=m * n_clusters).reshape(m, n_clusters).astype(float)
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Per row, rank 1 = largest among the finite entries (ties share the best rank); NaN
+    where the value is NaN."""
     from scipy.stats import rankdata
 
-    names = _unique(names)
-    _check_anchor(names, anchor)
-    k = len(names)
-    index = {n: i for i, n in enumerate(names)}
+    filled = np.where(np.isnan(values), -np.inf, values)
+    ranks = rankdata(-filled, method="min", axis=1).astype(float)
+    ranks[np.isnan(values)] = math.nan
+    return ranks
 
-    # Flatten every game's comparisons once; a replicate only reweights them by how many
-    # times it drew each game.
-    game_of, ii, jj, ss = [], [], [], []
-    for g, rec in enumerate(records):
-        for a, b, s in _game_pairs(rec):
-            if a in index and b in index:
-                game_of.append(g)
-                ii.append(index[a])
-                jj.append(index[b])
-                ss.append(s)
-    n_games = len(records)
-    game_arr = np.array(game_of, dtype=np.int64)
-    ii_arr, jj_arr = np.array(ii, dtype=np.int64), np.array(jj, dtype=np.int64)
-    ss_arr = np.array(ss, dtype=float)
 
-    def fit(weights: np.ndarray | None) -> np.ndarray:
-        W, N = _score_matrices(ii_arr, jj_arr, ss_arr, weights, k)
-        return _fit_matrices(W, N, names, prior_draws, anchor)
-
-    point = fit(None)
-    rng = np.random.default_rng(seed)
-    boot = np.full((reps, k), math.nan)
-    ranks = np.full((reps, k), math.nan)
-    for r in range(reps):
-        if n_games == 0:
-            break
-        counts = np.bincount(rng.integers(0, n_games, n_games), minlength=n_games)
-        elo = fit(counts[game_arr].astype(float))
-        boot[r] = elo
-        ok = ~np.isnan(elo)
-        ranks[r, ok] = rankdata(-elo[ok], method="min")
-
+def _percentile_summary(point: np.ndarray, boot: np.ndarray,
+                        names: list[str], key: str) -> dict[str, dict[str, Any]]:
+    """Per name: ``key`` (the point estimate), ``ci`` (2.5th and 97.5th percentiles of the
+    replicates) and ``rank_ci`` (2.5th percentile of the replicate ranks rounded down, the
+    97.5th rounded up); NaN where no replicate has a value."""
+    ranks = _ranks(boot)
     out: dict[str, dict[str, Any]] = {}
     for i, n in enumerate(names):
         col, rcol = boot[:, i], ranks[:, i]
@@ -245,8 +241,273 @@ def bootstrap_elo(records: Sequence["GameRecord"], names: Sequence[str], reps: i
             ci = (float(np.nanpercentile(col, 2.5)), float(np.nanpercentile(col, 97.5)))
             rank_ci = (int(np.nanpercentile(rcol, 2.5, method="lower")),
                        int(np.nanpercentile(rcol, 97.5, method="higher")))
-        out[n] = {"elo": float(point[i]), "ci": ci, "rank_ci": rank_ci}
+        out[n] = {key: float(point[i]), "ci": ci, "rank_ci": rank_ci}
     return out
+
+
+def _log_lik(theta: np.ndarray, W: np.ndarray) -> np.ndarray:
+    from scipy.special import log_expit
+
+    return np.sum(W * log_expit(theta[:, :, None] - theta[:, None, :]), axis=(1, 2))
+
+
+def _fit_batch(W: np.ndarray, N: np.ndarray, prior_draws: float,
+               anchor_idx: int) -> np.ndarray:
+    """Elo ratings of many replicates at once: ``W``, ``N`` are (m, k, k) score and count
+    matrices; the same fit as :func:`_fit_matrices` (virtual draws between pairs that met,
+    the rated agents' mean or the anchor at 1500, NaN for agents with no comparisons).
+
+    Damped Newton steps on all replicates together (the log-likelihood is concave, strictly
+    so with virtual draws). A replicate it cannot take (no virtual draws, or rated agents
+    that fall into separate groups) is fitted by :func:`_fit_matrices` instead.
+    """
+    from scipy.special import expit
+
+    m, k, _ = W.shape
+    met = N > 0
+    rated = met.any(axis=2)
+    # Which rated agents reach which: k boolean squarings of the "met" graph suffice.
+    reach = met | np.eye(k, dtype=bool)[None]
+    for _ in range(max(1, math.ceil(math.log2(max(k, 2))))):
+        reach = np.einsum("mij,mjl->mil", reach.astype(np.int64), reach.astype(np.int64)) > 0
+    both = rated[:, :, None] & rated[:, None, :]
+    connected = ~np.any(both & ~reach, axis=(1, 2))
+    batch = connected if prior_draws > 0 else np.zeros(m, dtype=bool)
+    elo = np.full((m, k), math.nan)
+    names = [str(i) for i in range(k)]
+    anchor = names[anchor_idx] if anchor_idx >= 0 else None
+    for r in np.flatnonzero(~batch):
+        elo[r] = _fit_matrices(W[r], N[r], names, prior_draws, anchor)
+    if not batch.any():
+        return elo
+
+    Wb = W[batch] + 0.5 * prior_draws * met[batch]
+    Nb = N[batch] + prior_draws * met[batch]
+    u = rated[batch].astype(float)
+    theta = np.zeros(Wb.shape[:2])
+    ll = _log_lik(theta, Wb)
+    eye = np.eye(k)[None]
+    for _ in range(200):
+        p = expit(theta[:, :, None] - theta[:, None, :])
+        grad = (Wb - Nb * p).sum(axis=2)
+        curv = Nb * p * (1.0 - p)
+        lap = eye * curv.sum(axis=2)[:, :, None] - curv
+        # Pin the free shift (rated agents' mean) and leave unrated agents where they are.
+        system = lap + u[:, :, None] * u[:, None, :] / k + eye * (1.0 - u)[:, :, None]
+        step = np.linalg.solve(system, grad[:, :, None])[:, :, 0]
+        t = np.ones(len(theta))
+        for _ in range(40):
+            trial = _log_lik(theta + t[:, None] * step, Wb)
+            worse = trial < ll - 1e-12 * np.abs(ll)
+            if not worse.any():
+                break
+            t[worse] *= 0.5
+        theta = theta + t[:, None] * step
+        ll = _log_lik(theta, Wb)
+        if np.max(np.abs(t[:, None] * step)) < 1e-10:
+            break
+    out = theta * ELO_PER_LOG
+    if anchor_idx >= 0:
+        shift = ELO_CENTER - out[:, anchor_idx]
+        no_anchor = ~rated[batch][:, anchor_idx]
+        shift[no_anchor] = (ELO_CENTER - (out * u).sum(axis=1) / u.sum(axis=1))[no_anchor]
+    else:
+        shift = ELO_CENTER - (out * u).sum(axis=1) / np.maximum(u.sum(axis=1), 1.0)
+    out = out + shift[:, None]
+    out[u == 0] = math.nan
+    elo[batch] = out
+    return elo
+
+
+def bootstrap_elo(records: Sequence["GameRecord"], names: Sequence[str],
+                  reps: int = DEFAULT_BOOTSTRAP, seed: int = 0, prior_draws: float = 1.0,
+                  anchor: str | None = None) -> dict[str, dict[str, Any]]:
+    """Bradley-Terry Elo with percentile-bootstrap 95% intervals, resampling card deals.
+
+    A cluster bootstrap: the card deals (the records' ``seed``, see :func:`deal_clusters`)
+    are drawn with replacement and every game of a drawn deal comes with it, since the
+    games that replay one deal (its seat rotations, and the other tables of the stage) are
+    not independent, nor are the comparisons of one N-player table. Each replicate is
+    refitted as the point estimate (:func:`bradley_terry` with the same ``prior_draws`` and
+    ``anchor``). Seeded with ``numpy.random.default_rng(seed)``: the same seed gives the
+    same output.
+
+    Returns per name ``{"elo": point estimate on all games, "ci": (2.5th, 97.5th percentile
+    of the replicate ratings), "rank_ci": (lo, hi)}``, where ranks are 1 = best among the
+    agents rated in that replicate and ``rank_ci`` takes the 2.5th percentile rounded down
+    and the 97.5th rounded up to whole ranks (widening it, never narrowing it). A name
+    with no rating in any replicate gets NaN.
+    """
+    names = _unique(names)
+    _check_anchor(names, anchor)
+    k = len(names)
+    index = {n: i for i, n in enumerate(names)}
+    cluster, n_clusters = deal_clusters(records)
+
+    # Every deal's comparisons summed into its own score and count matrices once; a
+    # replicate's matrices are then the deals' matrices weighted by how often it drew them.
+    deal_of, ii, jj, ss = [], [], [], []
+    for g, rec in enumerate(records):
+        for a, b, s in _game_pairs(rec):
+            if a in index and b in index:
+                deal_of.append(cluster[g])
+                ii.append(index[a])
+                jj.append(index[b])
+                ss.append(s)
+    deal_arr = np.array(deal_of, dtype=np.int64)
+    ii_arr, jj_arr = np.array(ii, dtype=np.int64), np.array(jj, dtype=np.int64)
+    ss_arr = np.array(ss, dtype=float)
+    W, N = _score_matrices(ii_arr, jj_arr, ss_arr, None, k)
+    point = _fit_matrices(W, N, names, prior_draws, anchor)
+
+    cells = k * k
+    wins = (np.bincount(deal_arr * cells + ii_arr * k + jj_arr, weights=ss_arr,
+                        minlength=n_clusters * cells)
+            + np.bincount(deal_arr * cells + jj_arr * k + ii_arr, weights=1.0 - ss_arr,
+                          minlength=n_clusters * cells)).reshape(n_clusters, cells)
+    met = (np.bincount(deal_arr * cells + ii_arr * k + jj_arr, minlength=n_clusters * cells)
+           + np.bincount(deal_arr * cells + jj_arr * k + ii_arr,
+                         minlength=n_clusters * cells)).reshape(n_clusters, cells)
+    anchor_idx = index[anchor] if anchor is not None else -1
+    boot = np.full((reps, k), math.nan)
+    if n_clusters:
+        row = 0
+        for counts in _resample_counts(n_clusters, reps, seed):
+            m = len(counts)
+            boot[row:row + m] = _fit_batch((counts @ wins).reshape(m, k, k),
+                                           (counts @ met).reshape(m, k, k), prior_draws,
+                                           anchor_idx)
+            row += m
+    return _percentile_summary(point, boot, names, "elo")
+
+
+def bootstrap_payoff(records: Sequence["GameRecord"], names: Sequence[str],
+                     reps: int = DEFAULT_BOOTSTRAP, seed: int = 0) -> dict[str, dict[str, Any]]:
+    """Mean payoff per seat played, with a cluster-bootstrap 95% interval and rank interval.
+
+    The same resampling of card deals as :func:`bootstrap_elo` (with the same ``seed`` the
+    same replicates), applied to each entrant's mean return over the seats it held (the
+    summary's ``payoff``). Returns per name ``{"payoff", "ci", "rank_ci"}``, ranks 1 = the
+    highest mean payoff in that replicate; NaN for a name that never played.
+    """
+    names = _unique(names)
+    k = len(names)
+    index = {n: i for i, n in enumerate(names)}
+    cluster, n_clusters = deal_clusters(records)
+    total = np.zeros((n_clusters, k))
+    seats = np.zeros((n_clusters, k))
+    for g, rec in enumerate(records):
+        c = cluster[g]
+        for label, ret in zip(rec.labels, rec.returns):
+            i = index.get(label)
+            if i is not None:
+                total[c, i] += ret
+                seats[c, i] += 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        point = total.sum(axis=0) / seats.sum(axis=0)
+        boot = np.full((reps, k), math.nan)
+        if n_clusters:
+            row = 0
+            for counts in _resample_counts(n_clusters, reps, seed):
+                m = len(counts)
+                boot[row:row + m] = (counts @ total) / (counts @ seats)
+                row += m
+    return _percentile_summary(point, boot, names, "payoff")
+
+
+# --------------------------------------------------------------------------- separation
+
+def elo_separation(results: Iterable[tuple[str, str, float]], names: Sequence[str],
+                   elo: dict[str, float] | None = None,
+                   level: float = 0.95) -> dict[str, dict[str, Any]]:
+    """Which agents' Elo the data cannot place: their rating is set by the virtual draws.
+
+    The Bradley-Terry maximum-likelihood fit exists only where, in each group of agents that
+    met, every split of the group into two sides has each side scoring (a win or a draw)
+    against the other. Otherwise the fit would push the sides infinitely far apart, and the
+    finite ratings :func:`bradley_terry` reports for them come from ``prior_draws`` alone
+    (an agent that lost every comparison gets 780 or 877 Elo as the prior says).
+
+    Here the group's strongly connected parts (agents linked both ways by "scored against")
+    are found; where there are several, every agent outside the largest part is separated
+    (all of them if the largest is not unique). A separated part that never dropped a point
+    against the rest is ``"above"`` them, one that never scored against them ``"below"``.
+
+    With ``elo`` (the fitted ratings), an agent above or below the rest also gets a
+    one-sided ``level`` bound, given the others' ratings as fitted and treating its
+    comparisons with them as independent: the ratings at which a record as one-sided as
+    its own has probability ``1 - level`` or more. ``"bound": (lo, None)`` means ``> lo``,
+    ``(None, hi)`` means ``< hi``.
+
+    Returns per name ``{"separated": bool, "side": "above" | "below" | None,
+    "bound": (lo, hi) | None}``.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    names = _unique(names)
+    k = len(names)
+    index = {n: i for i, n in enumerate(names)}
+    W = np.zeros((k, k))
+    N = np.zeros((k, k))
+    for a, b, s in results:
+        if a in index and b in index and a != b:
+            i, j = index[a], index[b]
+            W[i, j] += s
+            W[j, i] += 1.0 - s
+            N[i, j] += 1
+            N[j, i] += 1
+    out: dict[str, dict[str, Any]] = {
+        n: {"separated": False, "side": None, "bound": None} for n in names}
+    _, group = connected_components(csr_matrix(N > 0), directed=False)
+    _, part = connected_components(csr_matrix(W > 0), directed=True, connection="strong")
+    for g in np.unique(group):
+        members = np.flatnonzero(group == g)
+        parts = np.unique(part[members])
+        if len(members) < 2 or len(parts) < 2:
+            continue
+        sizes = {p: int(np.sum(part[members] == p)) for p in parts}
+        biggest = max(sizes.values())
+        keep = [p for p, s in sizes.items() if s == biggest]
+        for p in parts:
+            if len(keep) == 1 and p == keep[0]:
+                continue
+            inside = members[part[members] == p]
+            outside = members[part[members] != p]
+            lost = W[np.ix_(outside, inside)].sum() > 0    # the rest scored against it
+            scored = W[np.ix_(inside, outside)].sum() > 0  # it scored against the rest
+            side = "above" if not lost else "below" if not scored else None
+            for i in inside:
+                bound = None
+                if side is not None and elo is not None:
+                    bound = _one_sided_bound(side, N[i, outside],
+                                             np.array([elo[names[j]] for j in outside]),
+                                             level)
+                out[names[i]] = {"separated": True, "side": side, "bound": bound}
+    return out
+
+
+def _one_sided_bound(side: str, n: np.ndarray, opponents: np.ndarray,
+                     level: float) -> tuple[float | None, float | None] | None:
+    """The rating x where winning (``side="above"``) or losing (``"below"``) all ``n[j]``
+    comparisons with opponents rated ``opponents[j]`` has probability ``1 - level``."""
+    from scipy.optimize import brentq
+    from scipy.special import log_expit
+
+    ok = (n > 0) & np.isfinite(opponents)
+    n, opponents = n[ok], opponents[ok]
+    if not len(n):
+        return None
+    sign = 1.0 if side == "above" else -1.0
+    target = math.log(1.0 - level)
+
+    def excess(x: float) -> float:
+        # log P(the one-sided record | rating x) minus log(1 - level)
+        return float(np.sum(n * log_expit(sign * (x - opponents) / ELO_PER_LOG))) - target
+
+    lo, hi = float(opponents.min()) - 10_000.0, float(opponents.max()) + 10_000.0
+    x = brentq(excess, lo, hi, xtol=1e-6)
+    return (x, None) if side == "above" else (None, x)
 
 
 def rank_above(a: str, b: str, boot: dict[str, dict[str, Any]]) -> bool:
@@ -259,9 +520,24 @@ def rank_above(a: str, b: str, boot: dict[str, dict[str, Any]]) -> bool:
 
 # --------------------------------------------------------------------------- openskill
 
+def job_order(job_id: str) -> tuple:
+    """Sort key of a job id: its text with every run of digits compared as a number
+    (``t2/d9`` before ``t10/d0``)."""
+    import re
+
+    return tuple(int(part) if i % 2 else part
+                 for i, part in enumerate(re.split(r"(\d+)", job_id)))
+
+
 def openskill_ratings(records: Iterable["GameRecord"], names: Sequence[str],
                       model: Any = None) -> dict[str, dict[str, float]]:
-    """Weng-Lin Plackett-Luce ratings from the openskill package, games taken in order.
+    """Weng-Lin Plackett-Luce ratings from the openskill package.
+
+    The ratings are updated game by game, so they depend on the order of the games. The
+    games are taken in job-id order (:func:`job_order`: stage, table, deal, rotation, with
+    numbers compared as numbers), whatever order the records come in, so a serial run,
+    worker processes and Ray give the same ratings; records with equal job ids keep their
+    given order.
 
     Each distinct label at a table is one team of one player, ranked by the best (lowest)
     rank of its seats; a game with fewer than two distinct labels changes nothing. Labels
@@ -282,7 +558,7 @@ def openskill_ratings(records: Iterable["GameRecord"], names: Sequence[str],
             ratings[label] = model.rating(name=label)
         return ratings[label]
 
-    for rec in records:
+    for rec in sorted(records, key=lambda r: job_order(r.job_id)):
         best = {label: r.rank for label, r in entrant_results(rec).items()}
         if len(best) < 2:
             continue

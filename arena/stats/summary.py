@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from arena.stats.pairwise import pairwise_tests, seat_by_agent, seat_table
 from arena.stats.ratings import (
+    DEFAULT_BOOTSTRAP,
     bootstrap_elo,
+    bootstrap_payoff,
     bradley_terry,
+    elo_separation,
     head_to_head,
     openskill_ratings,
     pairwise_results,
@@ -26,15 +29,38 @@ if TYPE_CHECKING:  # pragma: no cover
     from arena.play.match import GameRecord
 
 
+#: What the Elo and openskill ratings are fitted to (the summary's ``elo_measures``).
+ELO_MEASURES = ("who finished ahead of whom: every pair of seats at a table scored by rank "
+                "(win 1, tie 0.5, loss 0)")
+RANK_CI_FROM = ", 95% bootstrap over card deals"
+
+
 def build_summary(records: Sequence["GameRecord"], names: Sequence[str], game: "Game", *,
                   families: Mapping[str, str] | None = None, adjust: str = "holm",
-                  bootstrap: int = 200, seed: int = 0,
+                  bootstrap: int = DEFAULT_BOOTSTRAP, seed: int = 0,
                   stages: Mapping[str, Sequence["GameRecord"]] | None = None,
                   notes: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Everything the reports show, as plain JSON-ready data."""
+    """Everything the reports show, as plain JSON-ready data.
+
+    Per agent, besides the win rate and payoff: ``elo`` (Bradley-Terry on who finished
+    ahead of whom, see ``elo_measures``) with ``elo_ci`` and ``elo_rank_ci`` from a bootstrap
+    of ``bootstrap`` resamples of card deals; ``elo_separated`` where the data cannot place
+    the agent (it never lost, or never won, against the rest: its Elo is set by the virtual
+    draws) and ``elo_bound``, a one-sided 95% bound ``[lo, null]`` or ``[null, hi]`` where one
+    applies; ``rank_ci``, the rank interval in the leaderboard's own order (mean payoff in
+    games ranked by payoff, from the same deal resamples as ``payoff_rank_ci``, else Elo);
+    ``payoff_all_equal`` where every game paid the agent the same (a zero-width interval
+    that is no certainty); ``openskill``.
+    """
     names = list(names)
     agents, timings = summarize(records, game.metric_specs, order=names)
+    by_payoff = game.ranked_by == "payoff"
     elo = bootstrap_elo(records, names, reps=bootstrap, seed=seed) if records else {}
+    # The same seed resamples the same deals for the payoff ranks as for the Elo.
+    payoff_boot = (bootstrap_payoff(records, names, reps=bootstrap, seed=seed)
+                   if records and by_payoff else {})
+    separation = elo_separation(pairwise_results(records), names,
+                                {n: e["elo"] for n, e in elo.items()})
     skill = openskill_ratings(records, names)
     by_seat = seat_by_agent(records, names, game.num_players)
     rows = []
@@ -46,7 +72,17 @@ def build_summary(records: Sequence["GameRecord"], names: Sequence[str], game: "
         if row["elo"] is not None and math.isnan(row["elo"]):
             row["elo"] = None  # never compared: no rating
         row["elo_ci"] = list(e["ci"]) if "ci" in e else None
-        row["rank_ci"] = list(e["rank_ci"]) if "rank_ci" in e else None
+        row["elo_rank_ci"] = list(e["rank_ci"]) if "rank_ci" in e else None
+        sep = separation.get(a.name) or {}
+        row["elo_separated"] = bool(sep.get("separated"))
+        row["elo_bound"] = list(sep["bound"]) if sep.get("bound") else None
+        row["payoff_all_equal"] = a.games > 1 and a.payoff_ci[0] == a.payoff_ci[1]
+        if by_payoff:
+            pb = payoff_boot.get(a.name, {})
+            row["payoff_rank_ci"] = list(pb["rank_ci"]) if "rank_ci" in pb else None
+            row["rank_ci"] = row["payoff_rank_ci"]
+        else:
+            row["rank_ci"] = row["elo_rank_ci"]
         row["openskill"] = skill.get(a.name)
         row["win_rate_by_seat"] = by_seat.get(a.name)
         rows.append(row)
@@ -60,6 +96,8 @@ def build_summary(records: Sequence["GameRecord"], names: Sequence[str], game: "
         "games": len(records),
         "adjust": adjust,
         "ranked_by": "mean payoff" if game.ranked_by == "payoff" else "Elo (from ranks)",
+        "elo_measures": ELO_MEASURES + (", not payoff" if by_payoff else ""),
+        "rank_ci_from": ("mean payoff" if by_payoff else "Elo") + RANK_CI_FROM,
         "bootstrap": bootstrap,
         "agents": rows,
         "pairs": pairs,
