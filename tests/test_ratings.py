@@ -239,3 +239,185 @@ def test_head_to_head_symmetric_and_by_rank():
     assert h2h["B"]["C"] is None and h2h["C"]["B"] is None
     assert all(h2h[n][n] is None for n in h2h)
     assert h2h["D"] == {"A": None, "B": None, "C": None, "D": None}
+
+
+# --------------------------------------------------------------------------- deal clusters
+
+def test_bootstrap_resamples_card_deals_not_games():
+    # Every deal replayed four times with the same result (as four seat rotations of one
+    # deal can be): the copies carry no more information than one game, so the intervals
+    # must be those of the games played once. Resampling games instead would treat the
+    # copies as independent and give intervals about half as wide.
+    import dataclasses
+
+    true_elo = {"p": 0.0, "q": 80.0, "r": 200.0}
+    once = duel_records(true_elo, 80, seed=4)
+    four = [dataclasses.replace(g, job_id=f"{g.job_id}/r{c}") for g in once for c in range(4)]
+    names = list(true_elo)
+    a = bootstrap_elo(once, names, reps=300, seed=2, prior_draws=0)
+    b = bootstrap_elo(four, names, reps=300, seed=2, prior_draws=0)
+    for n in names:
+        assert b[n]["elo"] == pytest.approx(a[n]["elo"], abs=1e-4)
+        assert b[n]["ci"] == pytest.approx(a[n]["ci"], abs=1e-4)
+        assert b[n]["rank_ci"] == a[n]["rank_ci"]
+
+
+def test_deal_clusters_group_games_by_deal_seed():
+    from arena.stats.ratings import deal_clusters
+
+    games = [rec(["A", "B"], [0, 1], f"s/t{t}/d{d}/r{r}", seed=100 + d)
+             for t in range(2) for d in range(3) for r in range(2)]
+    idx, n = deal_clusters(games)
+    # Both rotations and both tables of a deal are one cluster.
+    assert n == 3 and list(idx) == [0, 0, 1, 1, 2, 2] * 2
+
+
+def test_bootstrap_defaults_to_at_least_1000_resamples():
+    # 200 percentile resamples put the 2.5th and 97.5th percentiles inside the true ones
+    # on average, and noisily.
+    import inspect
+
+    from arena.stats.summary import build_summary
+    from tournaments.spec import parse_tournament
+
+    assert inspect.signature(bootstrap_elo).parameters["reps"].default >= 1000
+    assert inspect.signature(build_summary).parameters["bootstrap"].default >= 1000
+    t = parse_tournament({"name": "t", "game": "kuhn_poker", "deals": 1,
+                          "format": "round_robin",
+                          "agents": [{"spec": "random"}, {"spec": "poker_rules"}]})
+    assert t.bootstrap >= 1000
+
+
+def test_batched_replicate_fit_matches_the_point_fit():
+    # The bootstrap fits its replicates together (Newton steps on all at once); each must
+    # be the fit bradley_terry makes: virtual draws only where a pair met, unrated agents
+    # NaN, the mean or the anchor at 1500, split groups fitted apart.
+    from arena.stats.ratings import _fit_batch, _fit_matrices
+
+    rng = np.random.default_rng(0)
+    k, m = 5, 120
+    W, N = np.zeros((m, k, k)), np.zeros((m, k, k))
+    for r in range(m):
+        for _ in range(rng.integers(3, 60)):
+            i, j = rng.choice(k, 2, replace=False)
+            if (r % 7 == 0 and 4 in (i, j)) or (r % 11 == 0 and {i, j} & {0, 1}
+                                                 and {i, j} & {2, 3, 4}):
+                continue  # agent 4 unrated; {0, 1} cut off from the rest
+            s = float(rng.random() < (0.9 if i < j else 0.3))
+            W[r, i, j] += s
+            W[r, j, i] += 1 - s
+            N[r, i, j] += 1
+            N[r, j, i] += 1
+    labels = [str(i) for i in range(k)]
+    for prior, anchor in ((1.0, -1), (0.5, 2), (0.0, -1)):
+        got = _fit_batch(W, N, prior, anchor)
+        ref = np.array([_fit_matrices(W[r], N[r], labels, prior,
+                                      None if anchor < 0 else str(anchor)) for r in range(m)])
+        assert np.array_equal(np.isnan(got), np.isnan(ref))
+        assert np.nanmax(np.abs(got - ref)) < 1e-3
+
+
+def test_payoff_bootstrap_ranks_by_mean_payoff_over_deals():
+    from arena.stats.ratings import bootstrap_payoff
+
+    games = []
+    for d in range(60):
+        for r, (x, y) in enumerate((("A", "B"), ("B", "A"))):
+            # A wins a third of the hands, 5 chips each; B wins the rest, 1 chip each.
+            win = "A" if (2 * d + r) % 3 == 0 else "B"
+            g = rec([x, y], [0, 1] if x == win else [1, 0], f"t/d{d}/r{r}", seed=d)
+            gain = 5.0 if win == "A" else 1.0
+            g.returns[:] = [gain if lab == win else -gain for lab in g.labels]
+            games.append(g)
+    got = bootstrap_payoff(games, ["A", "B", "C"], reps=400, seed=1)
+    assert got["A"]["payoff"] > 0 > got["B"]["payoff"]
+    assert got["A"]["rank_ci"] == (1, 1) and got["B"]["rank_ci"] == (2, 2)
+    assert got["A"]["ci"][0] < got["A"]["payoff"] < got["A"]["ci"][1]
+    assert math.isnan(got["C"]["payoff"]) and math.isnan(got["C"]["ci"][0])
+    # By rank (who won the hand) B is the stronger: the Elo says the opposite.
+    elo = bootstrap_elo(games, ["A", "B"], reps=50, seed=1)
+    assert elo["B"]["elo"] > elo["A"]["elo"] and elo["A"]["rank_ci"] == (2, 2)
+
+
+# --------------------------------------------------------------------------- separation
+
+def _always_last_tables(n_games: int = 40) -> list[GameRecord]:
+    """Four-seat tables of A, B, C, D: A, B, C share the top places, D is always last."""
+    rng = np.random.default_rng(9)
+    out = []
+    for g in range(n_games):
+        order = ["A", "B", "C"]
+        top = [int(x) for x in rng.permutation(3)]
+        labels = order + ["D"]
+        out.append(rec(labels, top + [3], f"t/d{g}/r0", seed=g))
+    return out
+
+
+def test_agent_that_never_won_is_separated_and_bounded_above():
+    from arena.stats.ratings import elo_separation
+
+    records = _always_last_tables()
+    names = ["A", "B", "C", "D"]
+    results = pairwise_results(records)
+    # Its rating is whatever the prior says: the issue's 684 / 780 / 877 pattern.
+    by_prior = [bradley_terry(results, names, prior_draws=p)["D"] for p in (0.5, 1.0, 2.0)]
+    assert by_prior[1] - by_prior[0] > 50 and by_prior[2] - by_prior[1] > 50
+    elo = bradley_terry(results, names)
+    sep = elo_separation(results, names, elo)
+    assert sep["D"]["separated"] and sep["D"]["side"] == "below"
+    lo, hi = sep["D"]["bound"]
+    assert lo is None and elo["D"] < hi < min(elo[n] for n in "ABC")
+    assert not any(sep[n]["separated"] for n in "ABC")
+    assert all(sep[n]["bound"] is None for n in "ABC")
+
+
+def test_separation_bound_closed_form_and_other_shapes():
+    from arena.stats.ratings import elo_separation
+
+    # One opponent rated 1500, ten comparisons all lost: the bound is where losing all ten
+    # has probability 5%, P(win) = 1 - 0.05^(1/10).
+    p = 1.0 - 0.05 ** (1 / 10)
+    rows = [("A", "B", 0.0)] * 10
+    sep = elo_separation(rows, ["A", "B"], {"A": 1200.0, "B": 1500.0})
+    # Two agents, one side each: neither part is the larger, both are separated.
+    assert sep["A"]["separated"] and sep["B"]["separated"]
+    assert sep["A"]["bound"][0] is None
+    assert sep["A"]["bound"][1] == pytest.approx(1500 + 400 * math.log10(p / (1 - p)), abs=1e-4)
+    assert sep["B"]["side"] == "above" and sep["B"]["bound"][1] is None
+    assert sep["B"]["bound"][0] == pytest.approx(1200 - 400 * math.log10(p / (1 - p)), abs=1e-4)
+    # A draw is a point scored: no separation.
+    sep = elo_separation(rows + [("A", "B", 0.5)], ["A", "B"])
+    assert not sep["A"]["separated"] and not sep["B"]["separated"]
+    # A chain (A beats B, B beats C, never back): nobody can be placed.
+    sep = elo_separation([("A", "B", 1.0), ("B", "C", 1.0), ("A", "C", 1.0)], list("ABC"))
+    assert [sep[n]["side"] for n in "ABC"] == ["above", None, "below"]
+    assert all(sep[n]["separated"] for n in "ABC")
+    # An unbeaten agent among agents who all beat each other: only it is separated.
+    rows = ([("A", x, 1.0) for x in "BCD"] + [("B", "C", 1.0), ("C", "D", 1.0),
+                                             ("D", "B", 1.0)])
+    sep = elo_separation(rows, list("ABCDE"))
+    assert [sep[n]["separated"] for n in "ABCDE"] == [True, False, False, False, False]
+    assert sep["A"]["side"] == "above" and sep["A"]["bound"] is None  # no ratings given
+
+
+# --------------------------------------------------------------------------- openskill order
+
+def test_openskill_takes_games_in_job_id_order_whatever_the_record_order():
+    rng = np.random.default_rng(3)
+    names = ["A", "B", "C", "D", "E"]
+    games = []
+    for t in range(12):
+        for d in range(3):
+            for r in range(4):
+                seats = [names[i] for i in rng.permutation(5)[:4]]
+                games.append(rec(seats, [int(x) for x in rng.permutation(4)],
+                                 f"round_robin/t{t}/d{d}/r{r}", seed=d))
+    base = openskill_ratings(games, names)
+    for s in range(3):
+        shuffled = [games[i] for i in np.random.default_rng(s).permutation(len(games))]
+        assert openskill_ratings(shuffled, names) == base
+    # The order is the job ids' with numbers compared as numbers (t2 before t10).
+    from arena.stats.ratings import job_order
+
+    assert job_order("round_robin/t2/d9/r0") < job_order("round_robin/t10/d0/r0")
+    assert openskill_ratings(sorted(games, key=lambda g: g.job_id), names) == base

@@ -258,21 +258,23 @@ def _fit_batch(W: np.ndarray, N: np.ndarray, prior_draws: float,
     the rated agents' mean or the anchor at 1500, NaN for agents with no comparisons).
 
     Damped Newton steps on all replicates together (the log-likelihood is concave, strictly
-    so with virtual draws). A replicate it cannot take (no virtual draws, or rated agents
-    that fall into separate groups) is fitted by :func:`_fit_matrices` instead.
+    so where the fit exists). A replicate whose fit has no single finite maximum (rated
+    agents in separate groups; without virtual draws, also a side that never scored against
+    the rest) is fitted by :func:`_fit_matrices` instead.
     """
     from scipy.special import expit
 
     m, k, _ = W.shape
     met = N > 0
     rated = met.any(axis=2)
-    # Which rated agents reach which: k boolean squarings of the "met" graph suffice.
-    reach = met | np.eye(k, dtype=bool)[None]
+    # Which rated agent reaches which along "met" (with virtual draws) or along "scored
+    # against" (without): log2(k) boolean squarings of the graph suffice.
+    reach = (met if prior_draws > 0 else W > 0) | np.eye(k, dtype=bool)[None]
     for _ in range(max(1, math.ceil(math.log2(max(k, 2))))):
-        reach = np.einsum("mij,mjl->mil", reach.astype(np.int64), reach.astype(np.int64)) > 0
+        step_reach = reach.astype(np.int64)
+        reach = np.einsum("mij,mjl->mil", step_reach, step_reach) > 0
     both = rated[:, :, None] & rated[:, None, :]
-    connected = ~np.any(both & ~reach, axis=(1, 2))
-    batch = connected if prior_draws > 0 else np.zeros(m, dtype=bool)
+    batch = ~np.any(both & ~reach, axis=(1, 2))
     elo = np.full((m, k), math.nan)
     names = [str(i) for i in range(k)]
     anchor = names[anchor_idx] if anchor_idx >= 0 else None
