@@ -421,3 +421,16 @@ def test_openskill_takes_games_in_job_id_order_whatever_the_record_order():
 
     assert job_order("round_robin/t2/d9/r0") < job_order("round_robin/t10/d0/r0")
     assert openskill_ratings(sorted(games, key=lambda g: g.job_id), names) == base
+
+
+def test_one_deal_gives_no_interval():
+    # Resampling a single deal reproduces it every time: no spread, and no knowledge of
+    # how results vary between deals, so no interval rather than a zero-width one.
+    from arena.stats.ratings import bootstrap_payoff
+
+    games = [rec(["A", "B"], [r % 2, 1 - r % 2], f"t/d0/r{r}", seed=5) for r in range(6)]
+    elo = bootstrap_elo(games, ["A", "B"], reps=20)
+    pay = bootstrap_payoff(games, ["A", "B"], reps=20)
+    assert elo["A"]["elo"] == pytest.approx(1500.0)
+    for got in (elo, pay):
+        assert all(math.isnan(x) for x in got["A"]["ci"] + got["A"]["rank_ci"])

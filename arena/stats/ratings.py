@@ -338,7 +338,8 @@ def bootstrap_elo(records: Sequence["GameRecord"], names: Sequence[str],
     of the replicate ratings), "rank_ci": (lo, hi)}``, where ranks are 1 = best among the
     agents rated in that replicate and ``rank_ci`` takes the 2.5th percentile rounded down
     and the 97.5th rounded up to whole ranks (widening it, never narrowing it). A name
-    with no rating in any replicate gets NaN.
+    with no rating in any replicate gets NaN, and so does every interval when the games
+    hold fewer than two deals.
     """
     names = _unique(names)
     _check_anchor(names, anchor)
@@ -372,7 +373,7 @@ def bootstrap_elo(records: Sequence["GameRecord"], names: Sequence[str],
                          minlength=n_clusters * cells)).reshape(n_clusters, cells)
     anchor_idx = index[anchor] if anchor is not None else -1
     boot = np.full((reps, k), math.nan)
-    if n_clusters:
+    if n_clusters > 1:  # one deal says nothing about how results vary between deals
         row = 0
         for counts in _resample_counts(n_clusters, reps, seed):
             m = len(counts)
@@ -390,7 +391,8 @@ def bootstrap_payoff(records: Sequence["GameRecord"], names: Sequence[str],
     The same resampling of card deals as :func:`bootstrap_elo` (with the same ``seed`` the
     same replicates), applied to each entrant's mean return over the seats it held (the
     summary's ``payoff``). Returns per name ``{"payoff", "ci", "rank_ci"}``, ranks 1 = the
-    highest mean payoff in that replicate; NaN for a name that never played.
+    highest mean payoff in that replicate; NaN for a name that never played, and intervals
+    NaN when the games hold fewer than two deals.
     """
     names = _unique(names)
     k = len(names)
@@ -408,7 +410,7 @@ def bootstrap_payoff(records: Sequence["GameRecord"], names: Sequence[str],
     with np.errstate(invalid="ignore", divide="ignore"):
         point = total.sum(axis=0) / seats.sum(axis=0)
         boot = np.full((reps, k), math.nan)
-        if n_clusters:
+        if n_clusters > 1:
             row = 0
             for counts in _resample_counts(n_clusters, reps, seed):
                 m = len(counts)
