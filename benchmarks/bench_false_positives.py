@@ -13,8 +13,10 @@ plays every game with the real engine and the real schedule (``round_robin_table
   what a reader sees;
 - ``paired p<.05``: the share of pairs whose unadjusted paired p-value is below 0.05 (the
   size of the test itself; for a single pair it is the verdict's rate);
-- the same two figures for the old unit (the deal of one table, ``GameRecord.deal_key``)
-  and for Welch's per-game test, for comparison.
+- the same two figures for the old unit (the deal of one table, ``GameRecord.deal_key``);
+- for Welch's per-game test: the share of tournaments with a Welch-adjusted p < 0.05 on win
+  shares (what the old table marked where no paired test existed), and the share of pairs
+  with Welch's p < 0.05 on the verdict's score (win share, or payoff in Kuhn poker).
 
 Settings: ``match4``: 4 agents at one table of Dhumbal (paper rules), seats rotated;
 ``rr5``: 5 agents in a round robin of 4-seat Dhumbal tables (5 tables share each deal),
@@ -115,7 +117,7 @@ def main() -> None:
               f"{tot['sign_used'] / pairs:.1%} of pairs")
         print(f"  old unit (one table's deal):       any * {rate(tot['old_unit_any'], n)}; "
               f"paired p<.05 {rate(tot['old_unit_raw'], pairs)}")
-        print(f"  Welch per game:                    any * {rate(tot['welch_any'], n)}; "
+        print(f"  Welch per game:                    any adj {rate(tot['welch_any'], n)}; "
               f"p<.05 {rate(tot['welch_raw'], pairs)}")
 
 
