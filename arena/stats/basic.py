@@ -56,6 +56,34 @@ def mean_interval(values: Sequence[float], alpha: float = 0.05) -> tuple[float, 
     return (mean, mean - half, mean + half)
 
 
+def cluster_mean_interval(clusters: Sequence[Sequence[float]],
+                          alpha: float = 0.05) -> tuple[float, float, float]:
+    """(mean, low, high) of all values, with a cluster-robust Student-t interval.
+
+    The games of one card deal (its seat rotations, the other tables replaying it) are not
+    independent, so the deal is the unit: the variance is the cluster-robust (CR1) one,
+    ``G/(G-1) * sum_g (sum_i (y_gi - mean))^2 / N^2`` with ``G - 1`` degrees of freedom,
+    what ``statsmodels`` OLS on a constant with ``cov_type="cluster"`` gives. With one
+    value per cluster it is the ordinary t-interval. Fewer than two clusters, or all values
+    equal, give a zero-width interval (nothing seen to vary, not certainty).
+    """
+    from scipy import stats
+
+    values = [v for c in clusters for v in c]
+    n, g = len(values), sum(1 for c in clusters if c)
+    if n == 0:
+        return (math.nan, math.nan, math.nan)
+    mean = math.fsum(values) / n
+    if g < 2 or min(values) == max(values):
+        return (mean, mean, mean)
+    ss = math.fsum(math.fsum(v - mean for v in c) ** 2 for c in clusters if c)
+    se = math.sqrt(g / (g - 1) * ss) / n
+    if se == 0.0:
+        return (mean, mean, mean)
+    half = float(stats.t.ppf(1 - alpha / 2, g - 1)) * se
+    return (mean, mean - half, mean + half)
+
+
 def aggregate_metric(spec: "MetricSpec", per_game: Iterable[dict[str, Any]]) -> float | None:
     """One metric over many games' per-seat values (None where it is undefined)."""
     if spec.kind == "ratio":
@@ -154,7 +182,7 @@ def _percentile_ms(hist: dict[int, int], q: float) -> float:
 def summarize(records: Sequence["GameRecord"], metric_specs: Sequence["MetricSpec"] = (),
               order: Sequence[str] | None = None) -> tuple[list[AgentSummary], list[Timing]]:
     """Per-entrant summaries (in ``order``, default first appearance) and timings."""
-    payoffs: dict[str, list[float]] = {}
+    payoffs: dict[str, dict[int, list[float]]] = {}
     per_game: dict[str, list[dict[str, Any]]] = {}
     out: dict[str, AgentSummary] = {}
     think: dict[str, list[int]] = {}
@@ -164,7 +192,7 @@ def summarize(records: Sequence["GameRecord"], metric_specs: Sequence["MetricSpe
             s = out.get(label)
             if s is None:
                 s = out[label] = AgentSummary(label, rec.agents[seat])
-                payoffs[label], per_game[label], think[label] = [], [], [0, 0, 0]
+                payoffs[label], per_game[label], think[label] = {}, [], [0, 0, 0]
             s.games += 1
             s.wins += rec.win_shares[seat]
             s.illegal += rec.illegal[seat]
@@ -172,7 +200,7 @@ def summarize(records: Sequence["GameRecord"], metric_specs: Sequence["MetricSpe
             s.errors += sum(1 for e in rec.errors if e["seat"] == seat)
             s.forfeits += rec.forfeit == seat
             # Forfeits count like any game: the record holds the forfeit rule's payoffs.
-            payoffs[label].append(rec.returns[seat])
+            payoffs[label].setdefault(rec.seed, []).append(rec.returns[seat])
             per_game[label].append({k: v[seat] for k, v in rec.metrics.items()})
             t = think[label]
             t[0] += rec.decisions[seat]
@@ -190,7 +218,8 @@ def summarize(records: Sequence["GameRecord"], metric_specs: Sequence["MetricSpe
             s.win_rate = s.wins / s.games
             s.win_ci = wilson_interval(s.wins, s.games)
             s.win_ci_normal = normal_interval(s.wins, s.games)
-            mean, lo, hi = mean_interval(payoffs[name])
+            # The card deal (the record's deal seed) is the unit of the payoff interval.
+            mean, lo, hi = cluster_mean_interval(list(payoffs[name].values()))
             s.payoff, s.payoff_ci = mean, (lo, hi)
             s.metrics = {m.name: aggregate_metric(m, per_game[name]) for m in metric_specs}
             for m in metric_specs:
