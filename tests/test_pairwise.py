@@ -191,7 +191,7 @@ def test_paired_test_equals_ttest_rel_on_per_deal_means():
     records = []
     mean_a: list[float] = []
     mean_b: list[float] = []
-    for d in range(12):
+    for d in range(20):  # above EXACT_DEALS: the t-test
         labels = ["A", "B", "C"]
         shares_a, shares_b = [], []
         for rot in range(3):
@@ -215,7 +215,7 @@ def test_paired_test_equals_ttest_rel_on_per_deal_means():
     tests = by_pair(pairwise_tests(records, ["A", "B", "C", "D"]))
     ab = tests["A", "B"]
     ref = sps.ttest_rel(mean_a, mean_b)
-    assert ab.deals == 12 and ab.games == 36
+    assert ab.deals == 20 and ab.games == 60
     assert ab.t_paired == pytest.approx(float(ref.statistic), abs=TOL)
     assert ab.p_paired == pytest.approx(float(ref.pvalue), abs=TOL)
     assert ab.paired_test == "t"
@@ -498,10 +498,35 @@ def test_complete_dominance_is_judged_by_an_exact_sign_test():
     assert paired_deal_test([0.0, 0.0, 0.0]) == ("sign", None, 1.0)
     assert paired_deal_test([0.5]) == ("sign", None, 1.0)
     assert paired_deal_test([-0.5] * 15)[2] == pytest.approx(6.103515625e-05, rel=1e-9)
-    for diffs in ([1.0] * 14 + [0.5], [1.0] * 10 + [0.0] * 5):
+    for diffs in ([1.0] * 18 + [0.5], [1.0] * 12 + [0.0] * 8):
         ref = sps.ttest_1samp(diffs, 0.0)
         assert paired_deal_test(diffs) == ("t", pytest.approx(float(ref.statistic)),
                                            pytest.approx(float(ref.pvalue)))
+    # Up to EXACT_DEALS deals: the exact sign-flip test, checked by brute force.
+    for diffs in ([1.0] * 14 + [0.5], [1.0] * 10 + [0.0] * 5, [0.3, -0.1, 0.2, 0.25, -0.05]):
+        test, _, p = paired_deal_test(diffs)
+        assert test == "permutation" and p == pytest.approx(_flip_p(diffs), abs=1e-12)
+
+
+def _flip_p(diffs):
+    """Brute-force two-sided sign-flip p: share of sign assignments with |sum| >= observed."""
+    import itertools
+
+    obs = abs(sum(diffs))
+    flips = list(itertools.product((1, -1), repeat=len(diffs)))
+    return sum(abs(sum(s * d for s, d in zip(f, diffs))) >= obs - 1e-12 for f in flips) \
+        / len(flips)
+
+
+def test_few_deals_never_beat_a_clean_sweep():
+    # With three deals a clean sweep has p = 0.25 (sign test); a slightly mixed result must
+    # not look far more significant (the t-test gives 0.008 for +1, +1, +0.75).
+    sweep = paired_deal_test([1.0, 1.0, 1.0])
+    mixed = paired_deal_test([1.0, 1.0, 0.75])
+    assert sweep == ("sign", None, pytest.approx(0.25))
+    assert mixed[0] == "permutation" and mixed[2] == pytest.approx(0.25)
+    assert sps.ttest_1samp([1.0, 1.0, 0.75], 0.0).pvalue < 0.01  # what t would have said
+    assert mixed[2] >= sweep[2]
 
 
 def test_the_family_is_every_pair_that_met_whatever_its_data():
@@ -601,7 +626,8 @@ def test_the_card_deal_is_the_unit_not_the_table():
                 rec.win_shares[rec.labels.index(t.a)] - rec.win_shares[rec.labels.index(t.b)])
     diffs = [float(np.mean(v)) for v in per_deal.values()]
     assert len(diffs) == 6
-    assert t.p_paired == pytest.approx(float(sps.ttest_1samp(diffs, 0.0).pvalue), abs=TOL)
+    assert t.paired_test == "permutation"
+    assert t.p_paired == pytest.approx(_flip_p(diffs), abs=TOL)
 
 
 def test_the_schedule_replays_each_card_deal_at_every_table():

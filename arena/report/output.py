@@ -15,6 +15,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from arena.stats.pairwise import EXACT_DEALS
+
 if TYPE_CHECKING:  # pragma: no cover
     from arena.core.game import MetricSpec
     from arena.stats.basic import AgentSummary, Timing
@@ -254,9 +256,9 @@ def pairs_table(summary: dict[str, Any]) -> Table:
     payoff = bool(pairs) and pairs[0].get("score") == "payoff"
     what = "payoff" if payoff else "win share"
     tests = {p.get("paired_test") for p in pairs}
-    how = ("exact sign test" if tests == {"sign"} else
-           "t-test, or exact sign test (s) where t is undefined" if "sign" in tests else
-           "t-test")
+    how = " / ".join(name for key, name in (
+        ("t", "t-test"), ("permutation", f"exact sign-flip test (x, <= {EXACT_DEALS} deals)"),
+        ("sign", "exact sign test (s, where t is undefined)")) if key in tests) or "test"
     table = _table(f"Pairwise: difference in {what} (a - b) per card deal, paired {how} over "
                    f"card deals, {adjust}-adjusted over all {len(pairs)} pairs; * = adjusted "
                    "p < 0.05 (Welch's per-game tests: summary.json)")
@@ -269,7 +271,8 @@ def pairs_table(summary: dict[str, Any]) -> Table:
     digits = 2 if payoff else 3
     for p in pairs:
         sa, sb = (p["payoff_a"], p["payoff_b"]) if payoff else (p["win_a"], p["win_b"])
-        p_raw = _p(p["p_paired"]) + (" s" if p.get("paired_test") == "sign" else "")
+        p_raw = _p(p["p_paired"]) + {"sign": " s", "permutation": " x"}.get(
+            p.get("paired_test"), "")
         table.add_row(p["a"], p["b"], str(p["deals"]), str(p["games"]), _num(sa, digits),
                       _num(sb, digits), _diff(p.get("diff"), p.get("diff_ci"), digits), p_raw,
                       _p(p["p_paired_adjusted"]), "*" if p["significant_paired"] else "")

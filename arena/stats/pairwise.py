@@ -38,10 +38,11 @@ class PairTest:
     whatever its seat rotation or table) in which both played, the mean over that deal's
     shared games of a's score minus b's, where the score is ``score``: the win share, or the
     payoff in games ranked by payoff. These per-deal differences are the independent units.
-    ``p_paired`` is the two-sided one-sample t-test of their mean against 0 where it is
-    defined (two or more deals whose differences are not all equal; ``paired_test`` "t"),
-    else the exact two-sided sign test over the non-zero differences (``paired_test``
-    "sign": 1.0 when there are none, ``2 * 0.5**15`` for 15 deals all one way).
+    ``p_paired`` is two-sided: the exact sign test over the non-zero differences where the
+    t-test is undefined (one deal, or all differences equal; ``paired_test`` "sign": 1.0
+    when there are none, ``2 * 0.5**15`` for 15 deals all one way), the exact sign-flip
+    permutation test for 2 to ``EXACT_DEALS`` deals ("permutation"), else the one-sample
+    t-test of their mean against 0 ("t").
     ``p_paired_adjusted`` is Holm/Bonferroni-adjusted over every pair of the call, so the
     family never depends on the data.
 
@@ -69,9 +70,10 @@ class PairTest:
     diff: float
     """Mean over the shared card deals of the per-deal difference of ``score`` (a - b)."""
     diff_ci: tuple[float, float] | None
-    """95% t-interval of ``diff`` over card deals; None where the t-test is not used."""
+    """95% t-interval of ``diff`` over card deals; None where the sign test was used."""
     paired_test: str
-    """"t" (paired t-test over card deals) or "sign" (exact sign test over card deals)."""
+    """"t" (paired t-test), "permutation" (exact sign-flip test) or "sign" (exact sign
+    test), each over card deals."""
     t_paired: float | None
     """t of the paired t-test; None when the sign test was used."""
     p_paired: float
@@ -196,12 +198,36 @@ def sign_test(diffs: Sequence[float]) -> float:
     return float(stats.binomtest(pos, n, 0.5).pvalue)
 
 
+EXACT_DEALS = 16
+"""Up to this many card deals the verdict is the exact sign-flip permutation test (all
+``2**n`` flips); above it, the paired t-test, whose normal approximation is sound there."""
+
+
+def sign_flip_test(diffs: Sequence[float]) -> float:
+    """Two-sided exact sign-flip permutation test of the mean against 0: the share of the
+    ``2**n`` sign assignments whose ``|sum|`` is at least the observed one. Exact under the
+    null that each deal's difference is as likely to favour either agent (as it is between
+    equal agents over rotated duplicate deals), whatever its distribution."""
+    d = np.asarray(diffs, dtype=float)
+    n = d.size
+    if n == 0 or not np.any(d):
+        return 1.0
+    signs = 1 - 2 * ((np.arange(2 ** n)[:, None] >> np.arange(n)) & 1)
+    sums = np.abs(signs @ d)
+    observed = abs(float(d.sum()))
+    return float(np.mean(sums >= observed - 1e-12 * max(1.0, observed)))
+
+
 def paired_deal_test(diffs: Sequence[float]) -> tuple[str, float | None, float]:
     """(test, t, p) for per-deal differences against 0, two-sided.
 
-    ``("t", t, p)``: ``scipy.stats.ttest_1samp(diffs, 0)`` with two or more values that are
-    not all equal. Otherwise the t-test is undefined (one value, or complete dominance with
-    zero variance) and ``("sign", None, p)`` is the exact sign test, which stays valid.
+    - ``("sign", None, p)``: the exact sign test where the t-test is undefined (one value,
+      or every value equal, as under complete dominance);
+    - ``("permutation", t, p)``: the exact sign-flip permutation test for 2 to
+      ``EXACT_DEALS`` deals, where the t-test's normal approximation is rough (with few
+      deals it could call a slightly mixed result far more significant than a clean
+      sweep); ``t`` is the one-sample t statistic, for reference;
+    - ``("t", t, p)``: ``scipy.stats.ttest_1samp(diffs, 0)`` above that.
     """
     from scipy import stats
 
@@ -211,6 +237,8 @@ def paired_deal_test(diffs: Sequence[float]) -> tuple[str, float | None, float]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         res = stats.ttest_1samp(d, 0.0)
+    if d.size <= EXACT_DEALS:
+        return ("permutation", float(res.statistic), sign_flip_test(d))
     return ("t", float(res.statistic), float(res.pvalue))
 
 
@@ -299,7 +327,7 @@ def pairwise_tests(records: Sequence["GameRecord"], names: Sequence[str],
                 a=a, b=b, score=score, games=len(shared), deals=len(by_deal),
                 win_a=float(np.mean(wa)), win_b=float(np.mean(wb)),
                 payoff_a=float(np.mean(pa)), payoff_b=float(np.mean(pb)),
-                diff=float(np.mean(diffs)), diff_ci=mean_ci(diffs) if test == "t" else None,
+                diff=float(np.mean(diffs)), diff_ci=mean_ci(diffs) if test != "sign" else None,
                 paired_test=test, t_paired=t_paired, p_paired=p_paired,
                 t=t, p=p, cohens_d=cohens_d(wa, wb), t_payoff=t_pay, p_payoff=p_pay))
 
