@@ -68,7 +68,7 @@ def runtime_registrations() -> Registrations:
     class defined in ``__main__`` or in a function is left out)."""
     return {group: {name: t for name, target in added.items()
                     if (t := _target(target)) is not None}
-            for group, added in registry._added.items()}
+            for group, added in registry.registered_at_run_time().items()}
 
 
 def _register(registrations: Registrations | None) -> None:
@@ -76,7 +76,7 @@ def _register(registrations: Registrations | None) -> None:
         return
     for group, register in ((registry.GAME_GROUP, registry.register_game),
                             (registry.AGENT_GROUP, registry.register_agent)):
-        have = registry._added[group]
+        have = registry.registered_at_run_time()[group]
         for name, target in registrations.get(group, {}).items():
             if name not in have or _target(have[name]) != target:
                 register(name, target)

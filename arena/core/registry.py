@@ -73,6 +73,12 @@ def register_agent(name: str, target: object) -> None:
     _added[AGENT_GROUP][name] = target
 
 
+def registered_at_run_time() -> dict[str, dict[str, object]]:
+    """What ``register_game`` / ``register_agent`` added in this process, by entry-point
+    group (a copy): runners hand it to workers that did not fork from this process."""
+    return {group: dict(added) for group, added in _added.items()}
+
+
 def game_names() -> list[str]:
     return sorted(_targets(GAME_GROUP))
 
