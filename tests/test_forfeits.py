@@ -35,7 +35,7 @@ register_agent("jack_crasher", JackCrasher)
 
 
 def test_forfeit_outcome_gives_the_worst_return_and_shares_the_loss():
-    out = Outcome.forfeited(4, 2, worst=-400.0)
+    out = Outcome.forfeited(4, 2, (-400.0, 400.0))
     assert out.returns == (400 / 3, 400 / 3, -400.0, 400 / 3)
     assert out.ranks == (0, 0, 1, 0)
     assert out.winners == (0, 1, 3)
@@ -73,6 +73,27 @@ def test_dhumbal_coin_bound_is_the_failed_call_of_full_hands():
     assert game.return_bounds() == (-256.0, 256.0)
     assert make_game("dhumbal(payment_cap=30)", "paper").return_bounds() == (-120.0, 120.0)
     assert make_game("dhumbal", "standard").return_bounds() == (-1.0, 1.0)
+
+
+def test_an_entrant_in_two_seats_forfeits_both():
+    """The same agent twice at a table (an SPRT at a 4-seat table): its other seat must not
+    tie for first with the winners, else crashing beats finishing third and fourth."""
+    out = Outcome.forfeited(4, 0, (-1.0, 1.0), mates=[0, 2])
+    assert out.returns == (-1.0, 1.0, -1.0, 1.0)
+    assert out.ranks == (1, 0, 1, 0) and out.winners == (1, 3)
+    from arena.stats.results import entrant_results
+
+    rec = _record(0, ["a", "b", "a", "b"], list(out.returns), 1)
+    rec.ranks, rec.winners, rec.win_shares = list(out.ranks), [1, 3], list(out.win_shares)
+    mine = entrant_results(rec)["a"]
+    assert mine.win_share == 0.0 and mine.payoff == -1.0 and mine.rank == 1
+
+
+def test_games_scored_from_zero_up_credit_the_others_with_the_best_return():
+    out = Outcome.forfeited(4, 1, (0.0, 36.0))  # e.g. hearts: returns 0..36
+    assert out.returns == (36.0, 0.0, 36.0, 36.0)
+    # Shares never go past the highest return.
+    assert Outcome.forfeited(2, 0, (-10.0, 4.0)).returns == (-10.0, 4.0)
 
 
 def test_a_crash_in_kuhn_never_pays():

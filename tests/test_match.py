@@ -166,7 +166,7 @@ def test_outcome_helpers():
     out = Outcome.from_scores([3.0, 5.0, 5.0, 1.0])
     assert out.ranks == (2, 0, 0, 3) and out.winners == (1, 2)
     assert out.win_shares == (0.0, 0.5, 0.5, 0.0)
-    f = Outcome.forfeited(3, 2, worst=-6.0)
+    f = Outcome.forfeited(3, 2, (-6.0, 6.0))
     assert f.winners == (0, 1) and f.forfeit == 2 and f.ranks[2] == 1
     assert f.returns == (3.0, 3.0, -6.0)
 

@@ -72,3 +72,23 @@ def test_summary_payoff_interval_clusters_by_card_deal():
     games = [v for vs in per_deal.values() for v in vs]
     naive = stats.t.interval(0.95, len(games) - 1, loc=np.mean(games), scale=stats.sem(games))
     assert a.payoff_ci[1] - a.payoff_ci[0] > naive[1] - naive[0]
+
+
+def test_one_deal_gives_no_interval_unless_every_game_paid_the_same():
+    mean, lo, hi = cluster_mean_interval([[1.0, 0.0, 0.5, 1.0]])
+    assert mean == pytest.approx(0.625) and np.isnan(lo) and np.isnan(hi)
+    assert cluster_mean_interval([[-1.0, -1.0]]) == (-1.0, -1.0, -1.0)
+
+
+def test_elo_plot_survives_a_point_a_hair_outside_its_interval(tmp_path):
+    from arena.report.output import plot_summary
+
+    agent = {"name": "a", "elo": 1405.2935952607563, "elo_ci": [1405.293595260756] * 2,
+             "elo_separated": False, "win_rate_by_seat": [0.5, 0.5]}
+    other = dict(agent, name="b", elo=1594.7064047392437,
+                 elo_ci=[1594.706404739244, 1594.706404739244])
+    summary = {"agents": [agent, other], "game": "g", "rules": None, "games": 2,
+               "head_to_head": {"a": {"a": None, "b": 0.0}, "b": {"a": 1.0, "b": None}},
+               "seats": {"seats": [], "p": None}}
+    paths = plot_summary(tmp_path, summary)
+    assert (tmp_path / "elo.png") in paths

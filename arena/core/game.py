@@ -88,20 +88,26 @@ class Outcome:
         return Outcome(tuple(float(r) for r in returns), ranks, winners)
 
     @staticmethod
-    def forfeited(num_players: int, seat: int, worst: float) -> "Outcome":
+    def forfeited(num_players: int, seat: int, bounds: tuple[float, float],
+                  mates: Sequence[int] = ()) -> "Outcome":
         """``seat`` broke the game (raised, hung, overran its budget): the forfeit rule.
 
-        The seat gets ``worst``, the game's lowest possible return (``Game.return_bounds``),
-        and ranks last; the others share what it loses (``-worst / (n - 1)`` each) and
-        share the win. So no way of playing on can end worse for the seat than a forfeit:
-        an agent cannot choose its losses by crashing. Every statistic reads these fields.
+        The seat, and every other seat its entrant holds (``mates``: the same agent twice
+        at a table), gets the game's lowest possible return (``bounds[0]``, from
+        ``Game.return_bounds``) and ranks last; the other seats share the win and what the
+        forfeiting seats lose (``-lowest * k / (n - k)`` each for ``k`` forfeiting seats,
+        at most the highest return), or, where the lowest return is not below zero (a game
+        that is not zero-sum, e.g. scores from 0 up), each gets the highest return. So no
+        way of playing on can end worse for the agent than a forfeit: it cannot choose its
+        losses by crashing. Every statistic reads these fields.
         """
-        others = num_players - 1
-        worst = float(worst)
-        gain = -worst / others if others else 0.0
-        returns = tuple(worst if s == seat else gain for s in range(num_players))
-        ranks = tuple(1 if s == seat else 0 for s in range(num_players))
-        winners = tuple(s for s in range(num_players) if s != seat)
+        lo, hi = float(bounds[0]), float(bounds[1])
+        out = {seat, *mates}
+        k, others = len(out), num_players - len(out)
+        gain = (min(hi, -lo * k / others) if lo < 0 else hi) if others else 0.0
+        returns = tuple(lo if s in out else gain for s in range(num_players))
+        ranks = tuple(1 if s in out else 0 for s in range(num_players))
+        winners = tuple(s for s in range(num_players) if s not in out)
         return Outcome(returns, ranks, winners, forfeit=seat)
 
 

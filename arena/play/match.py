@@ -157,7 +157,7 @@ def play(job: GameJob, game: "Game | None" = None,
                    derive_rng(job.seed, job.job_id, "agent", s))
         except (Exception, AgentTimeout) as exc:  # noqa: BLE001 - a broken agent loses its game
             errors.append(_error(job, s, exc, 0))
-            broken = Outcome.forfeited(n, s, game.return_bounds()[0])
+            broken = _forfeit(job, n, s, game)
             break
     chance_rng = derive_rng(job.seed, "chance")
     fallback_rng = derive_rng(job.seed, job.job_id, "fallback")
@@ -220,6 +220,12 @@ def timed_out_seats(record: GameRecord) -> set[int]:
     return {e["seat"] for e in record.errors if e["type"] == AgentTimeout.__name__}
 
 
+def _forfeit(job: GameJob, n: int, seat: int, game: "Game") -> Outcome:
+    """The forfeit rule's outcome: every seat of the broken seat's entrant forfeits."""
+    mates = [s for s in range(n) if job.labels[s] == job.labels[seat]]
+    return Outcome.forfeited(n, seat, game.return_bounds(), mates)
+
+
 def _error(job: GameJob, seat: int, exc: BaseException, move: int) -> dict[str, Any]:
     return {"seat": seat, "agent": job.labels[seat], "type": type(exc).__name__,
             "message": str(exc)[:500], "where": traceback.format_exc(limit=3)[-1500:],
@@ -270,7 +276,7 @@ def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decis
             if alarm:
                 _disarm()
             errors.append(_error(job, p, exc, len(actions)))
-            return Outcome.forfeited(n, p, state.game.return_bounds()[0])
+            return _forfeit(job, n, p, state.game)
         dt = clock() - t0
         think[p] += dt
         if dt > longest[p]:

@@ -403,8 +403,11 @@ def plot_summary(out: Path, summary: dict[str, Any]) -> list[Path]:
             ci = [a["elo_ci"] if a["elo_ci"] and all(_finite(c) for c in a["elo_ci"])
                   else [a["elo"]] * 2 for _, a in placed]
             ax.errorbar(elo, [y for y, _ in placed],
-                        xerr=[[e - c[0] for e, c in zip(elo, ci)],
-                              [c[1] - e for e, c in zip(elo, ci)]], fmt="o", capsize=4)
+                        # Clipped: the point fit and the bootstrap fits may differ in the
+                        # last digits, which would put the point a hair outside its interval.
+                        xerr=[[max(0.0, e - c[0]) for e, c in zip(elo, ci)],
+                              [max(0.0, c[1] - e) for e, c in zip(elo, ci)]],
+                        fmt="o", capsize=4)
         # An agent the data cannot place: a hollow marker at its prior-set rating, an arrow
         # out to its one-sided bound, no interval.
         for y, a in zip(ys, agents):

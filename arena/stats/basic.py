@@ -64,8 +64,9 @@ def cluster_mean_interval(clusters: Sequence[Sequence[float]],
     independent, so the deal is the unit: the variance is the cluster-robust (CR1) one,
     ``G/(G-1) * sum_g (sum_i (y_gi - mean))^2 / N^2`` with ``G - 1`` degrees of freedom,
     what ``statsmodels`` OLS on a constant with ``cov_type="cluster"`` gives. With one
-    value per cluster it is the ordinary t-interval. Fewer than two clusters, or all values
-    equal, give a zero-width interval (nothing seen to vary, not certainty).
+    value per cluster it is the ordinary t-interval. All values equal give a zero-width
+    interval (nothing seen to vary, not certainty); values that vary within a single
+    cluster give no interval (nan).
     """
     from scipy import stats
 
@@ -74,8 +75,10 @@ def cluster_mean_interval(clusters: Sequence[Sequence[float]],
     if n == 0:
         return (math.nan, math.nan, math.nan)
     mean = math.fsum(values) / n
-    if g < 2 or min(values) == max(values):
+    if min(values) == max(values):
         return (mean, mean, mean)
+    if g < 2:
+        return (mean, math.nan, math.nan)  # values vary, but one deal: no interval
     ss = math.fsum(math.fsum(v - mean for v in c) ** 2 for c in clusters if c)
     se = math.sqrt(g / (g - 1) * ss) / n
     if se == 0.0:
