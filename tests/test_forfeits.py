@@ -213,3 +213,16 @@ def test_the_jack_crasher_loaded_from_a_file_by_the_cli_ranks_below_cfr(tmp_path
     board = res.stdout.splitlines()
     first = next(i for i, line in enumerate(board) if line.startswith("cfr("))
     assert all(not line.startswith("examples/") for line in board[:first])
+
+
+def test_dhumbal_round_wins_skip_every_seat_of_the_forfeiting_agent():
+    from arena import GameJob, play
+
+    register_agent("late_crasher", LateCrasher)
+    job = GameJob(job_id="x/d0/r0", game="dhumbal", rules="standard",
+                  agents=("late_crasher", "random", "late_crasher", "random"),
+                  labels=("c", "r", "c", "r"), seed=4)
+    rec = play(job)
+    assert rec.forfeit in (0, 2)
+    assert rec.metrics["round_wins"][0] == rec.metrics["round_wins"][2] == 0
+    assert rec.win_shares == [0.0, 0.5, 0.0, 0.5]

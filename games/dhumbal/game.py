@@ -558,8 +558,7 @@ class DhumbalState(State):
                 and self.current_player != TERMINAL:
             # The interrupted round counts, scored by the forfeit rule: the others share
             # its win, and under coins the game's coin change is the forfeit's.
-            others = [s for s in range(self.rules.players)
-                      if self.active[s] and s != outcome.forfeit]
+            others = [s for s in outcome.winners if self.active[s]]
             for s in range(self.rules.players):
                 if self.active[s]:
                     out["rounds"][s] += 1
