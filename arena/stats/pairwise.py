@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from arena.stats.basic import wilson_interval
+from arena.stats.basic import mean_interval, wilson_interval
 from arena.stats.results import entrant_results
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -242,19 +242,6 @@ def paired_deal_test(diffs: Sequence[float]) -> tuple[str, float | None, float]:
     return ("t", float(res.statistic), float(res.pvalue))
 
 
-def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float] | None:
-    """Student-t interval of the mean; None for fewer than two values or zero variance."""
-    from scipy import stats
-
-    v = np.asarray(values, dtype=float)
-    if v.size < 2 or _constant(v):
-        return None
-    half = float(stats.t.ppf(0.5 + level / 2, v.size - 1)) * float(np.std(v, ddof=1)) \
-        / math.sqrt(v.size)
-    mean = float(v.mean())
-    return (mean - half, mean + half)
-
-
 def adjust_pvalues(pvalues: Sequence[float], method: str = "holm") -> list[float]:
     """Family-wise adjusted p-values, as ``statsmodels.stats.multitest.multipletests`` gives.
 
@@ -327,7 +314,8 @@ def pairwise_tests(records: Sequence["GameRecord"], names: Sequence[str],
                 a=a, b=b, score=score, games=len(shared), deals=len(by_deal),
                 win_a=float(np.mean(wa)), win_b=float(np.mean(wb)),
                 payoff_a=float(np.mean(pa)), payoff_b=float(np.mean(pb)),
-                diff=float(np.mean(diffs)), diff_ci=mean_ci(diffs) if test != "sign" else None,
+                diff=float(np.mean(diffs)),
+                diff_ci=mean_interval(diffs)[1:] if test != "sign" else None,
                 paired_test=test, t_paired=t_paired, p_paired=p_paired,
                 t=t, p=p, cohens_d=cohens_d(wa, wb), t_payoff=t_pay, p_payoff=p_pay))
 
