@@ -219,7 +219,7 @@ def sprt_blocks(t: Tournament, records: list[GameRecord], seats: int) -> list[fl
     from arena.stats.sprt import deal_blocks
 
     a, b = t.names()
-    return deal_blocks(((rec.deal_key, x) for rec in records
+    return deal_blocks(((rec.card_deal, x) for rec in records
                         if (x := pair_score(rec, a, b)) is not None), games_per_deal(t, seats))
 
 

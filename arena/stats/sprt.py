@@ -29,7 +29,7 @@ are damped.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -105,11 +105,11 @@ def sprt_decision(llr: float, alpha: float, beta: float) -> Decision | None:
     return None
 
 
-def deal_blocks(keyed_scores: Iterable[tuple[str, float]], per_deal: int) -> list[float]:
+def deal_blocks(keyed_scores: Iterable[tuple[Hashable, float]], per_deal: int) -> list[float]:
     """Deal blocks from (deal key, A's score in one game) pairs: the mean score of each
     deal that has all its ``per_deal`` games, in the order the deals first appear. A deal
     with games missing (a run stopped mid-deal) is left out until it is complete."""
-    games: dict[str, list[float]] = {}
+    games: dict[Hashable, list[float]] = {}
     for key, x in keyed_scores:
         games.setdefault(key, []).append(x)
     return [sum(xs) / len(xs) for xs in games.values() if len(xs) == per_deal]
