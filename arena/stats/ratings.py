@@ -514,6 +514,16 @@ def _one_sided_bound(side: str, n: np.ndarray, opponents: np.ndarray,
     return (x, None) if side == "above" else (None, x)
 
 
+def rank_above(a: str, b: str, boot: dict[str, dict[str, Any]]) -> bool:
+    """Whether ``a`` ranks above ``b``: only where a's CI lies wholly above b's (no overlap)."""
+    lo_a = boot[a]["ci"][0]
+    hi_b = boot[b]["ci"][1]
+    # NaN compares False: an unrated agent ranks above nobody and below nobody.
+    return bool(lo_a > hi_b)
+
+
+# --------------------------------------------------------------------------- openskill
+
 def job_order(job_id: str) -> tuple:
     """Sort key of a job id: its text with every run of digits compared as a number
     (``t2/d9`` before ``t10/d0``)."""
