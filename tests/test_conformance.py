@@ -77,13 +77,8 @@ def test_failed_determinization_raises(name):
     while state.current_player < 0:
         random_step(state, rng)
     for seat in range(game.num_players):
-        try:
-            sample = state.determinize(seat, random.Random(seat))
-        except NotImplementedError as exc:
-            assert "cannot sample" in str(exc)
-        else:
-            assert sample.information_state_key(seat) == state.information_state_key(seat)
-            sample.check_invariants()
+        with pytest.raises(NotImplementedError, match="cannot sample"):
+            state.determinize(seat, random.Random(seat))
 
 
 @pytest.mark.parametrize("name,preset", CONFIGS)

@@ -158,7 +158,6 @@ def _init_meta(store: Store, t: Tournament) -> None:
         store.set_meta("name", t.name)
         store.set_meta("tournament", json.dumps(t.to_dict()))
         store.set_meta("source", t.source)
-        store.set_meta("arena_version", __version__)
         store.set_meta("versions", json.dumps(code_versions(t)))
         store.set_meta("created", datetime.datetime.now(datetime.timezone.utc).isoformat())
 
@@ -176,14 +175,6 @@ def stage_of(job_id: str) -> str:
     return job_id.rsplit("/", 3)[0]
 
 
-def standings(records: list[GameRecord], names: list[str], game: Game) -> list[str]:
-    """Names in the order of the game's leaderboard over ``records`` (the order ``advance``
-    takes): mean payoff in games ranked by payoff, else Elo, then win rate, then name."""
-    from arena.stats.summary import standings as leaderboard_order
-
-    return leaderboard_order(records, names, game.ranked_by)
-
-
 def pair_score(rec: GameRecord, a: str, b: str) -> float | None:
     """A's score against B in one game: the mean over every (A seat, B seat) comparison."""
     from arena.stats.ratings import pairwise_results
@@ -195,11 +186,14 @@ def pair_score(rec: GameRecord, a: str, b: str) -> float | None:
 
 def advanced_by_group(t: Tournament, store: Store, seats: int) -> dict[str, list[str]]:
     """The agents each championship group sends to the final (from its stored games)."""
+    from arena.stats.summary import standings
+
+    ranked_by = make_game(t.game, t.rules).ranked_by
     out = {}
     for gname, members in t.groups:
         if len(members) >= seats and len(members) > t.advance:
             out[gname] = standings(store.records(f"group-{gname}", actions=False),
-                                   list(members), make_game(t.game, t.rules))[: t.advance]
+                                   list(members), ranked_by)[: t.advance]
         else:
             out[gname] = list(members)
     return out

@@ -55,7 +55,6 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.rows_read = 0
         """Game rows parsed so far (what a look at the store costs)."""
         try:
             self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -145,7 +144,6 @@ class Store:
             data = json.loads(record)
             data["actions"] = unpack_actions(moves) if moves is not None else []
             out.append((stage_name, GameRecord.from_dict(data)))
-        self.rows_read += len(out)
         return out
 
     def stages(self) -> list[str]:

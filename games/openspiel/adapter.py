@@ -284,11 +284,10 @@ class SpielState(State):
         """
         if self.game.gtype.information == pyspiel.GameType.Information.PERFECT_INFORMATION:
             return self.clone()
-        key = self.information_state_key(seat)
         if self.game.native_resample:
             try:
                 sample = type(self)(self.game, self.s.resample_from_infostate(seat, rng.random))
-                if sample.information_state_key(seat) == key:
+                if sample.information_state_key(seat) == self.information_state_key(seat):
                     sample.check_invariants()
                     return sample
             except Exception:  # noqa: BLE001 - C++ errors arrive as assorted Python types

@@ -111,4 +111,3 @@ class Holdem(_Poker):
     }
     default_preset = "limit"
     _name_table = holdem_name_table
-    native_resample = False
