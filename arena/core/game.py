@@ -200,6 +200,10 @@ class State(ABC):
 
     game: Game
     current_player: int
+    round: int = 0
+    """The round being played, in games played in rounds (a Dhumbal game is rounds to an
+    elimination); always 0 elsewhere. A search may stop a playout when it changes and score
+    it with ``estimated_returns``."""
 
     @property
     def is_terminal(self) -> bool:
@@ -275,6 +279,21 @@ class State(ABC):
     @abstractmethod
     def returns(self) -> tuple[float, ...]:
         """Payoff per seat; meaningful at the end."""
+
+    def playout_action(self, rng: random.Random) -> int:
+        """A quick move for the seat to move in a search's playouts, drawn with ``rng``
+        (searches call it on their own determinized copies). The default is uniformly random;
+        a game may offer a cheap sensible policy instead (Dhumbal sheds its highest cards),
+        which searches use with ``rollout=game``."""
+        legal = self.legal_actions()
+        return legal[int(rng.random() * len(legal))]
+
+    def estimated_returns(self) -> tuple[float, ...]:
+        """An estimate of each seat's final return from the standing here, on the scale of
+        ``returns()`` (the returns themselves at the end). Games played in rounds say how a
+        finished round bears on the game (e.g. points against the elimination limit), so
+        that a search can stop its playouts at the end of a round."""
+        return self.returns()
 
     def outcome(self) -> Outcome:
         """Returns, ranks and winners at the end (default: rank by returns)."""

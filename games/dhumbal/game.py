@@ -170,6 +170,7 @@ class DhumbalGame(Game):
         self.meld_offer = tuple(m.offer for m in self.melds)
         self.meld_action = {m.mask: MELD_BASE + i for i, m in enumerate(self.melds)}
         self._discard_cache: dict[int, tuple[tuple[int, ...], int]] = {}
+        self._shed_cache: dict[int, int] = {}
         metrics = [
             MetricSpec("round_win_rate", "rounds won / rounds played", "ratio", "round_wins", "rounds"),
             MetricSpec("call_success", "successful calls / calls", "ratio", "calls_won", "calls"),
@@ -262,6 +263,20 @@ class DhumbalGame(Game):
         self._discard_cache[hand] = result
         return result
 
+    def shed_action(self, hand: int) -> int:
+        """The meld worth the most points in ``hand`` (ties: more cards, then the first in
+        action order): the playout policy's discard; cached."""
+        hit = self._shed_cache.get(hand)
+        if hit is None:
+            acts = self.discard_options(hand)[0]
+            values, cards = self.values, self.meld_cards
+            hit = max((a for a in acts if a >= MELD_BASE),
+                      key=lambda a: (sum(values[c] for c in cards[a - MELD_BASE]),
+                                     len(cards[a - MELD_BASE]), -a))
+            if len(self._shed_cache) > 400_000:
+                self._shed_cache.clear()
+            self._shed_cache[hand] = hit
+        return hit
 
     def position(self, hands: Sequence, pile: Sequence = (), deck_top: Sequence | str = (),
                  *, current: int = 0, turn: int = 0, fill_deck: bool = True,
@@ -391,6 +406,26 @@ class DhumbalState(State):
         if self.deck or self._reshufflable():
             acts.insert(0, DRAW)
         return tuple(acts)
+
+    def playout_action(self, rng: random.Random) -> int:
+        """The playout policy of searches (``rollout=game``): call when the hand total is
+        at most 5 (or at most the call limit, if lower), and with probability 1/2 when it is
+        higher but still allowed; otherwise shed the meld worth the most points; then take
+        the cheapest offered card if it is worth at most 4 (or if the deck is out), else draw
+        from the deck."""
+        g, p = self.game, self.current_player
+        if self.phase == DISCARD:
+            hand = self.hands[p]
+            acts, total = g.discard_options(hand)
+            if acts[0] == CALL and (total <= 5 or rng.random() < 0.5):
+                return CALL
+            return g.shed_action(hand)
+        values = g.values
+        cheapest = min(self.offer, key=lambda c: (values[c], c)) if self.offer else None
+        can_draw = bool(self.deck) or self._reshufflable()
+        if cheapest is not None and (values[cheapest] <= 4 or not can_draw):
+            return TAKE_BASE + cheapest
+        return DRAW
 
     def _kept_on_reshuffle(self) -> int:
         # previous: the current offer's meld and the meld just discarded; own: the latter only.
@@ -534,6 +569,24 @@ class DhumbalState(State):
             return tuple(float(c - r.start_coins) for c in self.coins)
         ranks = self._ranks()
         return tuple(1.0 - 2.0 * ranks[s] / (n - 1) for s in range(n))
+
+    def estimated_returns(self) -> tuple[float, ...]:
+        """Coins: the coins won so far (they add up). Points, mid-game: a seat already out
+        keeps the return of its place so far; the seats still in share the returns of the
+        places left to them, each moved by how far its score is below their mean score, as
+        a share of the elimination limit (within -1..1)."""
+        r = self.rules
+        if r.scoring == "coins" or self.current_player == TERMINAL:
+            return self.returns()
+        n = r.players
+        now = self.returns()
+        alive = [s for s in range(n) if self.active[s]]
+        share = sum(1.0 - 2.0 * k / (n - 1) for k in range(len(alive))) / len(alive)
+        mean = sum(self.scores[s] for s in alive) / len(alive)
+        out = list(now)
+        for s in alive:
+            out[s] = max(-1.0, min(1.0, share + (mean - self.scores[s]) / r.elimination))
+        return tuple(out)
 
     def _ranks(self) -> list[int]:
         n = self.rules.players

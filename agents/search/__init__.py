@@ -1,0 +1,1 @@
+"""Search agents: ``mcts`` (UCT) and ``ismcts`` (information-set MCTS)."""

@@ -1,0 +1,245 @@
+"""The search engine shared by ``mcts`` and ``ismcts``: UCT over a tree of actions.
+
+One iteration takes a root state (the real position for ``mcts``; for ``ismcts`` a fresh
+``determinize`` from the searching seat's own view), walks the tree by UCT from the root,
+adds one node, plays out to the end (or to the end of the round, see ``Horizon``), and backs
+the end's returns up the path. Every node keeps the statistics of the seat that chose the move
+into it, so each seat maximises its own return (any number of players, not only zero-sum).
+
+- Chance nodes (``CHANCE``): an outcome is drawn with its probability, and each outcome has its
+  own child, so a move's value is the average over chance outcomes in proportion to their
+  probabilities: the expectation.
+- Availability counts (single-observer ISMCTS, Cowling, Powley and Whitehouse 2012): a move is
+  legal only in some determinizations (the cards another seat may hold), so its exploration
+  term counts the iterations in which it was available, not the parent's visits. In a
+  perfect-information game every move is available on every visit and this is plain UCT.
+- Values are scaled to [0, 1] by the lowest and highest return backed up so far in this
+  search (as MuZero does), so one exploration constant fits games paid in +-1 and games paid
+  in hundreds of coins.
+
+Everything random comes from the ``random.Random`` the caller passes: the same seed, the same
+tree and the same move.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from arena.core.agent import SeatView
+from arena.core.game import CHANCE, TERMINAL
+
+if TYPE_CHECKING:  # pragma: no cover
+    from arena.core.agent import Agent
+    from arena.core.game import State
+
+
+class Node:
+    """A node of the search tree: the statistics of the move that leads into it."""
+
+    __slots__ = ("children", "visits", "total", "avail", "seat")
+
+    def __init__(self, seat: int):
+        self.children: dict[int, Node] = {}
+        self.visits = 0
+        self.total = 0.0
+        """Sum of ``seat``'s returns over the iterations through this node."""
+        self.avail = 0
+        """Iterations in which the move into this node was legal (ISMCTS)."""
+        self.seat = seat
+        """The seat that chose the move into this node (``CHANCE`` for a chance outcome)."""
+
+    def visit_counts(self) -> dict[int, int]:
+        return {a: child.visits for a, child in self.children.items()}
+
+
+class Playout:
+    """How a playout picks moves: uniformly at random, by the game's own playout policy
+    (``State.playout_action``), or by an agent in every seat."""
+
+    def __init__(self, agents: "Sequence[Agent] | None" = None, game_policy: bool = False):
+        self.agents = list(agents) if agents else None
+        self.game_policy = game_policy
+
+    def start(self, rng: random.Random) -> None:
+        if self.agents:
+            for seat, agent in enumerate(self.agents):
+                agent.start(seat, rng)
+
+    def move(self, state: "State", seat: int, rng: random.Random) -> int:
+        if self.game_policy:
+            return state.playout_action(rng)
+        legal = state.legal_actions()
+        if self.agents is None:
+            return legal[int(rng.random() * len(legal))]
+        return self.agents[seat].act(SeatView(state, seat), legal)
+
+
+def draw_chance(state: "State", rng: random.Random) -> int:
+    """A chance outcome drawn with its probability."""
+    outcomes = state.chance_outcomes()
+    x = rng.random()
+    for action, p in outcomes:
+        x -= p
+        if x < 0:
+            return action
+    return outcomes[-1][0]
+
+
+class Search:
+    """UCT search from one seat's decision; ``run`` returns the root of the tree it grew.
+
+    ``sample()`` gives the state an iteration starts from (a clone or a determinization); it
+    must be a fresh object the search may change. ``horizon_round``: stop a playout when the
+    state's ``round`` changes and score it by ``estimated_returns()`` (games played in rounds).
+    ``modelled``: seats whose moves inside the tree are the playout policy's (a model of
+    those players) rather than UCT's; their moves still key the tree.
+    """
+
+    def __init__(self, sample: "Callable[[], State]", playout: Playout, c: float,
+                 rng: random.Random, horizon_round: bool = False, root: Node | None = None,
+                 modelled: frozenset[int] = frozenset()):
+        self.sample = sample
+        self.playout = playout
+        self.c = c
+        self.rng = rng
+        self.horizon_round = horizon_round
+        self.modelled = modelled
+        self.root = root if root is not None else Node(TERMINAL)
+        self.lo = math.inf
+        self.hi = -math.inf
+        self.iterations = 0
+
+    def run(self, iterations: int | None, seconds: float | None) -> Node:
+        """Run ``iterations`` iterations, or until ``seconds`` have passed (whichever is first;
+        at least one iteration)."""
+        deadline = time.perf_counter() + seconds if seconds else None
+        self.playout.start(self.rng)
+        done = 0
+        while True:
+            self.iterate()
+            done += 1
+            if iterations is not None and done >= iterations:
+                break
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+        self.iterations += done
+        return self.root
+
+    def iterate(self) -> None:
+        rng, c = self.rng, self.c
+        state = self.sample()
+        start_round = state.round
+        horizon = self.horizon_round
+        modelled = self.modelled
+        node = self.root
+        path = [node]
+        values = None
+        while True:
+            seat = state.current_player
+            if seat == TERMINAL:
+                values = state.returns()
+                break
+            if horizon and state.round != start_round:
+                values = state.estimated_returns()
+                break
+            children = node.children
+            if seat == CHANCE or seat in modelled:
+                action = draw_chance(state, rng) if seat == CHANCE else \
+                    self.playout.move(state, seat, rng)
+                child = children.get(action)
+                if child is None:
+                    child = children[action] = Node(seat)
+                state._apply(action)
+                node = child
+                path.append(child)
+                continue
+            legal = state.legal_actions()
+            untried = None
+            for a in legal:
+                child = children.get(a)
+                if child is None:
+                    if untried is None:
+                        untried = [a]
+                    else:
+                        untried.append(a)
+                else:
+                    child.avail += 1
+            if untried is not None:
+                action = untried[int(rng.random() * len(untried))]
+                child = children[action] = Node(seat)
+                child.avail = 1
+                state._apply(action)
+                path.append(child)
+                values = self._play_out(state, start_round)
+                break
+            action, node = self._select(children, legal)
+            state._apply(action)
+            path.append(node)
+        for v in values:
+            if v < self.lo:
+                self.lo = v
+            if v > self.hi:
+                self.hi = v
+        for n in path:
+            n.visits += 1
+            if n.seat >= 0:
+                n.total += values[n.seat]
+
+    def _select(self, children: dict[int, Node], legal: Sequence[int]) -> tuple[int, Node]:
+        lo, span = self.lo, self.hi - self.lo
+        scale = 1.0 / span if span > 0 else 0.0
+        c = self.c
+        best, best_score, best_action = None, -math.inf, -1
+        ties = 0
+        for a in legal:
+            child = children[a]
+            n = child.visits
+            mean = (child.total / n - lo) * scale if scale else 0.5
+            score = mean + c * math.sqrt(math.log(child.avail) / n)
+            if score > best_score:
+                best, best_score, best_action, ties = child, score, a, 1
+            elif score == best_score:
+                ties += 1  # reservoir choice among equals: no bias to low action numbers
+                if self.rng.random() * ties < 1.0:
+                    best, best_action = child, a
+        return best_action, best
+
+    def _play_out(self, state: "State", start_round: int) -> tuple[float, ...]:
+        rng, playout, horizon = self.rng, self.playout, self.horizon_round
+        while True:
+            seat = state.current_player
+            if seat == TERMINAL:
+                return state.returns()
+            if horizon and state.round != start_round:
+                return state.estimated_returns()
+            if seat == CHANCE:
+                state._apply(draw_chance(state, rng))
+            else:
+                state._apply(playout.move(state, seat, rng))
+
+
+def most_visited(root: Node, legal: Sequence[int], rng: random.Random) -> int:
+    """The most visited legal root move (ties: the higher mean, then uniformly at random)."""
+    best: list[int] = []
+    key_best = None
+    for a in legal:
+        child = root.children.get(a)
+        key = (child.visits, child.total / child.visits) if child and child.visits else (0, 0.0)
+        if key_best is None or key > key_best:
+            best, key_best = [a], key
+        elif key == key_best:
+            best.append(a)
+    return best[0] if len(best) == 1 else rng.choice(best)
+
+
+def visit_distribution(root: Node, legal: Sequence[int]) -> dict[int, float]:
+    """The root visit distribution over ``legal`` (uniform if nothing was visited)."""
+    counts = {a: (root.children[a].visits if a in root.children else 0) for a in legal}
+    total = sum(counts.values())
+    if total == 0:
+        return {a: 1.0 / len(legal) for a in legal}
+    return {a: n / total for a, n in counts.items()}
