@@ -183,7 +183,7 @@ def _check_output(path: str | None) -> None:
 
 def cmd_match(args: argparse.Namespace) -> int:
     from arena.play.match import run_match
-    from arena.core.registry import make_game
+    from arena.core.registry import agent_settings, make_game
     from arena.report.output import console as report_console
     from arena.report.output import leaderboard, timing_table, write_json
     from arena.core.spec import parse_spec, parse_spec_list
@@ -220,6 +220,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     else:
         records = list(stream)
     summaries, timings = summarize(records, game.metric_specs, order=labels)
+    spec_of = dict(zip(labels, specs))
     title = (f"{game.describe()} - {len(records)} games, seats {args.seats}, seed {args.seed}"
              + ("; ranked by mean payoff" if game.ranked_by == "payoff" else ""))
     console.print(leaderboard(summaries, game.metric_specs, title=title,
@@ -229,7 +230,8 @@ def cmd_match(args: argparse.Namespace) -> int:
         write_json(args.json, {
             "game": game_spec, "rules": game.preset, "settings": game.settings(),
             "games": len(records), "seed": args.seed, "seats": args.seats,
-            "agents": [s.to_dict() for s in summaries],
+            "agents": [{**s.to_dict(), "spec": spec_of[s.name],
+                        "settings": agent_settings(spec_of[s.name])} for s in summaries],
             "timing": [t.to_dict() for t in timings],
         })
         console.print(f"results written to {args.json}")

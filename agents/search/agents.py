@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from arena.core.agent import Agent, Budget, SeatView
 from arena.core.errors import ArenaError
+from arena.core.game import State
 from arena.core.params import param
 from arena.core.registry import make_agent
 from arena.core.spec import parse_spec
@@ -47,6 +48,8 @@ class SearchParams:
     horizon: Literal["round", "game"] = param(
         "round", "games played in rounds: end playouts at the end of the round (scored by "
                  "the game's estimate of the final result) or play to the end of the game")
+    prior: float = param(0.0, "weight of a bias towards the rollout policy's move at each "
+                              "node (0: plain UCT)")
     opponents: Literal["search", "rollout"] = param(
         "search", "the other seats' moves inside the tree: searched (UCT for their own "
                   "return) or played by the rollout policy, as a model of them")
@@ -61,8 +64,8 @@ class SearchParams:
             raise ValueError("iterations and time must be >= 0")
         if self.iterations == 0 and self.time == 0:
             raise ValueError("give a budget: iterations > 0 or time > 0")
-        if self.c < 0:
-            raise ValueError(f"c={self.c} must be >= 0")
+        if self.c < 0 or self.prior < 0:
+            raise ValueError(f"c={self.c} and prior={self.prior} must be >= 0")
         if self.engine == "openspiel" and self.rollout not in ("game", "random"):
             raise ValueError("engine=openspiel plays out at random only (rollout=random)")
 
@@ -71,7 +74,7 @@ class SearchParams:
 class MctsParams(SearchParams):
     """Settings of ``mcts``."""
 
-    iterations: int = param(400, "search iterations per decision (0: only the time limit)")
+    iterations: int = param(1000, "search iterations per decision (0: only the time limit)")
     reuse: bool = param(True, "keep the subtree of the position reached between moves")
 
 
@@ -79,6 +82,12 @@ class MctsParams(SearchParams):
 class IsmctsParams(SearchParams):
     """Settings of ``ismcts``."""
 
+    prior: float = param(8.0, "weight of a bias towards the rollout policy's move at each "
+                              "node, where the policy is not random (0: plain UCT)")
+    sampling: Literal["likely", "uniform"] = param(
+        "likely", "hidden cards drawn from the game's model of how players play, where it "
+                  "has one (Dhumbal: hands get lower as a round goes on), or uniformly among "
+                  "the deals the seat cannot rule out")
     worlds: int = param(0, "0: a fresh determinization every iteration; k: k drawn per "
                            "decision and searched in turn (the moves compared on the same "
                            "hidden cards: less noise, a coarser sample)")
@@ -98,8 +107,12 @@ class _SearchAgent(Agent):
         super().__init__(params, game)
         self.budget = Budget(time_per_move=params.time or None,
                              simulations=params.iterations or None)
-        self.playout = Playout(self._rollout_agents(params.rollout, game),
-                               game_policy=params.rollout == "game")
+        agents = self._rollout_agents(params.rollout, game)
+        own = params.rollout == "game" and \
+            type(game.new_state(0)).playout_action is not State.playout_action
+        self.playout = Playout(agents, game_policy=own)
+        # A bias towards the policy's move only where the policy knows something.
+        self.prior = params.prior if (agents or own) else 0.0
         self.horizon_round = params.horizon == "round"
         self.spiel = None
         if params.engine == "openspiel":
@@ -187,7 +200,7 @@ class MctsAgent(_SearchAgent):
         kept = self._reused(root_state) if reuse else None
         search = Search(root_state.clone, self.playout, self.params.c, rng,
                         self.horizon_round, root=kept.root if kept else None,
-                        modelled=self._modelled(view.seat))
+                        modelled=self._modelled(view.seat), prior=self.prior)
         if kept is not None:
             search.lo, search.hi = kept.lo, kept.hi
         search.run(*self._budget())
@@ -249,18 +262,20 @@ class IsmctsAgent(_SearchAgent):
 
     def _search(self, view: SeatView, rng: random.Random, keep: bool) -> Search:
         k = self.params.worlds
+        draw = view.likely_determinize if self.params.sampling == "likely" else \
+            view.determinize
         if k:
-            worlds = [view.determinize(rng) for _ in range(k)]
+            worlds = [draw(rng) for _ in range(k)]
             turn = iter(range(1 << 62))
 
             def sample() -> Any:
                 return worlds[next(turn) % k].clone()
         else:
             def sample() -> Any:
-                return view.determinize(rng)
+                return draw(rng)
 
         search = Search(sample, self.playout, self.params.c, rng, self.horizon_round,
-                        modelled=self._modelled(view.seat))
+                        modelled=self._modelled(view.seat), prior=self.prior)
         try:
             search.run(*self._budget())
         except NotImplementedError as exc:

@@ -73,7 +73,7 @@ class Playout:
         if self.game_policy:
             return state.playout_action(rng)
         legal = state.legal_actions()
-        if self.agents is None:
+        if self.agents is None:  # uniformly random
             return legal[int(rng.random() * len(legal))]
         return self.agents[seat].act(SeatView(state, seat), legal)
 
@@ -95,19 +95,27 @@ class Search:
     ``sample()`` gives the state an iteration starts from (a clone or a determinization); it
     must be a fresh object the search may change. ``horizon_round``: stop a playout when the
     state's ``round`` changes and score it by ``estimated_returns()`` (games played in rounds).
+    A new node is expanded with the playout policy's move when it has not been tried yet
+    (then the other moves, at random), so a rarely visited node is not judged on a random
+    first move (a call with a high hand, say) where the policy is sensible.
+    ``prior``: the weight of a progressive bias towards the playout policy's move at each
+    node, ``prior * sqrt(available) / (visits + 1)`` (scaled values): the search follows the
+    policy until the other moves' values show it wrong (0: plain UCT).
     ``modelled``: seats whose moves inside the tree are the playout policy's (a model of
     those players) rather than UCT's; their moves still key the tree.
     """
 
     def __init__(self, sample: "Callable[[], State]", playout: Playout, c: float,
                  rng: random.Random, horizon_round: bool = False, root: Node | None = None,
-                 modelled: frozenset[int] = frozenset()):
+                 modelled: frozenset[int] = frozenset(), prior: float = 0.0):
         self.sample = sample
         self.playout = playout
         self.c = c
         self.rng = rng
         self.horizon_round = horizon_round
         self.modelled = modelled
+        self.prior = prior
+        self.guided = playout.agents is not None or playout.game_policy
         self.root = root if root is not None else Node(TERMINAL)
         self.lo = math.inf
         self.hi = -math.inf
@@ -169,14 +177,18 @@ class Search:
                 else:
                     child.avail += 1
             if untried is not None:
-                action = untried[int(rng.random() * len(untried))]
+                # The playout policy's own move is tried first; then the others at random.
+                action = self.playout.move(state, seat, rng) if self.guided else -1
+                if action not in untried:
+                    action = untried[int(rng.random() * len(untried))]
                 child = children[action] = Node(seat)
                 child.avail = 1
                 state._apply(action)
                 path.append(child)
                 values = self._play_out(state, start_round)
                 break
-            action, node = self._select(children, legal)
+            favourite = self.playout.move(state, seat, rng) if self.prior else -1
+            action, node = self._select(children, legal, favourite)
             state._apply(action)
             path.append(node)
         for v in values:
@@ -189,7 +201,8 @@ class Search:
             if n.seat >= 0:
                 n.total += values[n.seat]
 
-    def _select(self, children: dict[int, Node], legal: Sequence[int]) -> tuple[int, Node]:
+    def _select(self, children: dict[int, Node], legal: Sequence[int],
+                favourite: int = -1) -> tuple[int, Node]:
         lo, span = self.lo, self.hi - self.lo
         scale = 1.0 / span if span > 0 else 0.0
         c = self.c
@@ -200,6 +213,8 @@ class Search:
             n = child.visits
             mean = (child.total / n - lo) * scale if scale else 0.5
             score = mean + c * math.sqrt(math.log(child.avail) / n)
+            if a == favourite:
+                score += self.prior * math.sqrt(child.avail) / (n + 1)
             if score > best_score:
                 best, best_score, best_action, ties = child, score, a, 1
             elif score == best_score:

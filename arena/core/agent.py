@@ -64,6 +64,9 @@ class SeatView:
     def determinize(self, rng: random.Random) -> "State":
         return self._state.determinize(self.seat, rng)
 
+    def likely_determinize(self, rng: random.Random) -> "State":
+        return self._state.likely_determinize(self.seat, rng)
+
     def action_name(self, action: int) -> str:
         return self._state.action_name(action)
 

@@ -272,6 +272,13 @@ class State(ABC):
         state. ``arena.testing.check_game`` checks all of this.
         """
 
+    def likely_determinize(self, seat: int, rng: random.Random) -> "State":
+        """A determinization drawn from the game's model of how players usually play (e.g.
+        in Dhumbal a player who has played some turns likely holds low cards), for searches
+        (``ismcts(sampling=likely)``). The same contract as ``determinize`` (only what
+        ``seat`` knows, every consistent state possible); the default is ``determinize``."""
+        return self.determinize(seat, rng)
+
     @abstractmethod
     def clone(self) -> "State":
         """An independent copy (its own generator state included)."""

@@ -245,6 +245,16 @@ def make_agent(spec: "str | Spec", game: "Game") -> "Agent":
         raise ArenaError(f"agent {spec} failed to start: {_one_line(exc)}") from None
 
 
+def agent_settings(spec: "str | Spec") -> dict:
+    """Every setting of the agent ``spec`` names, defaults included (its budget among
+    them), as plain data: what a record's short spec such as ``ismcts`` stood for."""
+    from arena.core.params import params_dict
+
+    spec = parse_spec(spec)
+    cls = agent_class(spec.name)
+    return params_dict(build_params(cls.Params, spec.kwargs, f"agent {spec.name}"))
+
+
 def agents_for(game: "Game") -> list[str]:
     """Names of the registered agents that can play ``game``."""
     names = []

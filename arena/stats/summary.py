@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from arena.core.registry import agent_settings
 from arena.stats.pairwise import pairwise_tests, seat_by_agent, seat_table
 from arena.stats.ratings import (
     DEFAULT_BOOTSTRAP,
@@ -63,10 +64,14 @@ def build_summary(records: Sequence["GameRecord"], names: Sequence[str], game: "
                                 {n: e["elo"] for n, e in elo.items()})
     skill = openskill_ratings(records, names)
     by_seat = seat_by_agent(records, names, game.num_players)
+    specs = {label: spec for r in records for spec, label in zip(r.agents, r.labels)}
     rows = []
     for a in agents:
         row = a.to_dict()
         row["family"] = (families or {}).get(a.name)
+        if a.name in specs:
+            row["spec"] = specs[a.name]
+            row["settings"] = _settings(specs[a.name])
         e = elo.get(a.name, {})
         row["elo"] = e.get("elo")
         if row["elo"] is not None and math.isnan(row["elo"]):
@@ -117,6 +122,15 @@ def build_summary(records: Sequence["GameRecord"], names: Sequence[str], game: "
         out["notes"] = dict(notes)
     out["timing"] = [t.to_dict() for t in timings]
     return out
+
+
+def _settings(spec: str) -> dict[str, Any] | None:
+    """The agent's settings with their defaults (budgets included), or None where the
+    spec no longer loads here."""
+    try:
+        return agent_settings(spec)
+    except Exception:  # noqa: BLE001 - a summary of stored games must not fail on a plugin
+        return None
 
 
 def leaderboard_key(ranked_by: str) -> Callable[[Mapping[str, Any]], tuple]:

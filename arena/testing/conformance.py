@@ -46,7 +46,8 @@ def check_game(game_or_spec: "Game | str", *, preset: str | None = None, seeds: 
     views and determinizations are checked (the last live one included).
     ``determinizations``: samples per seat at each of those positions. ``seed``: the first
     seed (other seeds check other positions). ``determinize=False`` skips the checks of
-    ``determinize`` for a game whose ``determinize`` raises ``NotImplementedError``; its
+    ``determinize`` (and of ``likely_determinize`` where the game has its own) for a game
+    whose ``determinize`` raises ``NotImplementedError``; its
     views are still checked against real states that differ only in what the seat cannot
     see (two chance outcomes swapped).
     """
@@ -60,14 +61,19 @@ def check_game(game_or_spec: "Game | str", *, preset: str | None = None, seeds: 
         _run(label, _check_determinism, game, s)
     _run(label, _check_seeds_differ, game, seed_list)
     imperfect = not game.info.perfect_information
-    tally = _Tally(game.num_players)
+    methods = ["determinize"]
+    if type(game.new_state(seed)).likely_determinize is not State.likely_determinize:
+        methods.append("likely_determinize")  # a game's own model: the same contract
+    tallies = {m: _Tally(game.num_players) for m in methods}
     for s in seed_list:
         for pos in _positions(game, s, positions):
             _run(label, _check_views, pos, determinize)
             if imperfect and determinize:
-                _run(label, _check_determinize, pos, determinizations, tally)
+                for m in methods:
+                    _run(label, _check_determinize, pos, determinizations, tallies[m], m)
     if imperfect and determinize:
-        _run(label, tally.verdict)
+        for m in methods:
+            _run(label, tallies[m].verdict)
 
 
 def _run(label: str, check: Callable[..., None], *args: Any) -> None:
@@ -374,9 +380,10 @@ def _same_views(state: State, other: State, seat: int) -> None:
             f"seat {seat}'s legal actions depend on what it cannot see"
 
 
-def _determinize(state: State, seat: int, rng: random.Random) -> State:
-    sample = state.determinize(seat, rng)
-    assert sample is not state, "determinize returned the state itself, not a new one"
+def _determinize(state: State, seat: int, rng: random.Random,
+                 method: str = "determinize") -> State:
+    sample = getattr(state, method)(seat, rng)
+    assert sample is not state, f"{method} returned the state itself, not a new one"
     return sample
 
 
@@ -421,13 +428,14 @@ def _others(state: State, seat: int) -> tuple[str, ...]:
                  if o != seat)
 
 
-def _check_determinize(pos: _Position, count: int, tally: _Tally) -> None:
+def _check_determinize(pos: _Position, count: int, tally: _Tally,
+                       method: str = "determinize") -> None:
     state, seed = pos.state, pos.seed
     for seat in range(state.game.num_players):
         key = state.information_state_key(seat)
         fulls, others = set(), set()
         for k in range(max(2, count)):
-            sample = _determinize(state, seat, random.Random(seed * 7_000 + k))
+            sample = _determinize(state, seat, random.Random(seed * 7_000 + k), method)
             _check_sample(state, sample, seat, key, seed * 31 + k, play_on=k < 2)
             fulls.add(_full(sample))
             others.add(_others(sample, seat))
@@ -436,7 +444,7 @@ def _check_determinize(pos: _Position, count: int, tally: _Tally) -> None:
         twins = list(itertools.islice(pos.twins(seat, random.Random(seed + seat)), 1))
         twins.append(_determinize(state, seat, random.Random(seed * 13 + 5)))
         for twin in twins:
-            _check_depends_on_knowledge(state, twin, seat, seed)
+            _check_depends_on_knowledge(state, twin, seat, seed, method)
 
 
 def _check_sample(state: State, sample: State, seat: int, key: str, seed: int,
@@ -469,7 +477,8 @@ def _check_sample(state: State, sample: State, seat: int, key: str, seed: int,
             from exc
 
 
-def _check_depends_on_knowledge(state: State, twin: State, seat: int, seed: int) -> None:
+def _check_depends_on_knowledge(state: State, twin: State, seat: int, seed: int,
+                                method: str = "determinize") -> None:
     """The same rng gives the same sample from ``state`` and from ``twin`` (a state the seat
     cannot tell from it), even with the global ``random`` reseeded in between."""
     saved = random.getstate()
@@ -477,14 +486,14 @@ def _check_depends_on_knowledge(state: State, twin: State, seat: int, seed: int)
         for k in range(3):
             rng_seed = seed * 17 + k
             random.seed(1000 + k)
-            a = _full(state.determinize(seat, random.Random(rng_seed)))
+            a = _full(getattr(state, method)(seat, random.Random(rng_seed)))
             random.seed(2000 + k)
-            again = _full(state.determinize(seat, random.Random(rng_seed)))
+            again = _full(getattr(state, method)(seat, random.Random(rng_seed)))
             assert a == again, \
                 f"determinize({seat}, rng) gave two samples for the same rng seed when the " \
                 "global random module was reseeded: it draws from the global random (or " \
                 f"another generator) instead of its rng\n{_diff(a, again)}"
-            b = _full(twin.determinize(seat, random.Random(rng_seed)))
+            b = _full(getattr(twin, method)(seat, random.Random(rng_seed)))
             assert a == b, \
                 f"determinize({seat}, rng) depends on more than what seat {seat} knows: two " \
                 "states it cannot tell apart gave different samples for the same rng seed. " \

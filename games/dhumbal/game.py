@@ -715,6 +715,18 @@ class DhumbalState(State):
         Everything public stays: the pile, cards known to be in a hand (taken from an offer),
         hand sizes, scores. Seen cards later reshuffled into the deck are treated as unseen.
         """
+        return self._deal_unseen(seat, rng, shed=False)
+
+    def likely_determinize(self, seat: int, rng: random.Random) -> "DhumbalState":
+        """Like ``determinize``, but each other seat's unknown cards are drawn as if it had
+        played its turns of this round so far by shedding its highest card and drawing a
+        random unseen one (up to six turns): the longer a player has played, the lower its
+        hand is likely to be, as it is for any player who tries to win. Still only what
+        ``seat`` knows, and any consistent deal can come out; the model is a guess about
+        the players, not the exact posterior."""
+        return self._deal_unseen(seat, rng, shed=True)
+
+    def _deal_unseen(self, seat: int, rng: random.Random, shed: bool) -> "DhumbalState":
         s = self.clone()
         s.rng = random.Random(rng.getrandbits(63))
         seen = self.hands[seat]
@@ -726,12 +738,25 @@ class DhumbalState(State):
                 seen |= self.known[o]
         pool = [c for c in range(52) if not seen >> c & 1]
         rng.shuffle(pool)
+        turns = [0] * self.rules.players
+        if shed:
+            for p, action in self.history:
+                if action == DRAW or TAKE_BASE <= action < MELD_BASE:
+                    turns[p] += 1
+        values = self.game.values
         for o in range(self.rules.players):
             if o == seat or not self.active[o]:
                 continue
+            unknown = [pool.pop() for _ in range(
+                self.hands[o].bit_count() - self.known[o].bit_count())]
+            for _ in range(min(turns[o], 6) if unknown else 0):
+                high = max(unknown, key=lambda c: (values[c], c))
+                unknown.remove(high)
+                pool.insert(int(rng.random() * (len(pool) + 1)), high)
+                unknown.append(pool.pop())
             hand = self.known[o]
-            for _ in range(self.hands[o].bit_count() - self.known[o].bit_count()):
-                hand |= 1 << pool.pop()
+            for c in unknown:
+                hand |= 1 << c
             s.hands[o] = hand
         s.deck = pool
         return s
