@@ -291,3 +291,20 @@ def test_ismcts_plays_poker(game_name):
                                              "random"), ("s", "r"), seed=2)
         record = play(job)
         assert record.forfeit is None
+
+
+@pytest.mark.parametrize("preset", ["paper", "standard", "yaniv"])
+def test_dhumbal_playout_sheds_the_meld_worth_most(preset):
+    from games.dhumbal.cards import MELD_BASE
+
+    game = make_game("dhumbal", preset)
+    rng = random.Random(0)
+    for _ in range(3000):
+        hand = 0
+        for c in rng.sample(range(52), rng.randint(1, 5)):
+            hand |= 1 << c
+        acts, total = game.discard_options(hand)
+        melds = [a for a in acts if a >= MELD_BASE]
+        worth = {a: (sum(game.values[c] for c in game.meld_cards[a - MELD_BASE]),
+                     len(game.meld_cards[a - MELD_BASE]), -a) for a in melds}
+        assert game.shed_action(hand) == (max(melds, key=worth.get), total)

@@ -225,6 +225,17 @@ class Search:
 
     def _play_out(self, state: "State", start_round: int) -> tuple[float, ...]:
         rng, playout, horizon = self.rng, self.playout, self.horizon_round
+        if playout.game_policy:  # the common case, without the indirection
+            while True:
+                seat = state.current_player
+                if seat >= 0:
+                    if horizon and state.round != start_round:
+                        return state.estimated_returns()
+                    state._apply(state.playout_action(rng))
+                elif seat == TERMINAL:
+                    return state.returns()
+                else:
+                    state._apply(draw_chance(state, rng))
         while True:
             seat = state.current_player
             if seat == TERMINAL:

@@ -263,19 +263,51 @@ class DhumbalGame(Game):
         self._discard_cache[hand] = result
         return result
 
-    def shed_action(self, hand: int) -> int:
-        """The meld worth the most points in ``hand`` (ties: more cards, then the first in
-        action order): the playout policy's discard; cached."""
+    def shed_action(self, hand: int) -> tuple[int, int]:
+        """(the meld worth the most points in ``hand``, the hand's total): the playout
+        policy's discard, computed straight from the hand and cached. The meld is the whole
+        of a rank's cards, the longest run through a card, or a single card (ties: more
+        cards, then the first in action order)."""
         hit = self._shed_cache.get(hand)
-        if hit is None:
-            acts = self.discard_options(hand)[0]
-            values, cards = self.values, self.meld_cards
-            hit = max((a for a in acts if a >= MELD_BASE),
-                      key=lambda a: (sum(values[c] for c in cards[a - MELD_BASE]),
-                                     len(cards[a - MELD_BASE]), -a))
-            if len(self._shed_cache) > 400_000:
-                self._shed_cache.clear()
-            self._shed_cache[hand] = hit
+        if hit is not None:
+            return hit
+        values, lookup = self.values, self.meld_action
+        cards = cards_of(hand)
+        total = 0
+        best = (-1, 0, 0)  # (points, cards, -action)
+        by_rank: dict[int, int] = {}
+        for c in cards:
+            v = values[c]
+            total += v
+            key = (v, 1, -(MELD_BASE + c))
+            if key > best:
+                best = key
+            by_rank[c % 13] = by_rank.get(c % 13, 0) | 1 << c
+        for mask in by_rank.values():
+            n = mask.bit_count()
+            if n >= 2:
+                a = lookup[mask]
+                key = (sum(values[c] for c in cards_of(mask)), n, -a)
+                if key > best:
+                    best = key
+        c0 = None
+        for c in cards + [None]:  # maximal same-suit runs of 3 or more
+            if c0 is not None and (c is None or c != prev + 1 or c // 13 != c0 // 13):
+                if prev - c0 >= 2:
+                    mask = ((1 << (prev - c0 + 1)) - 1) << c0
+                    a = lookup.get(mask)
+                    if a is not None:
+                        key = (sum(values[x] for x in range(c0, prev + 1)), prev - c0 + 1, -a)
+                        if key > best:
+                            best = key
+                c0 = None
+            if c0 is None:
+                c0 = c
+            prev = c
+        hit = (-best[2], total)
+        if len(self._shed_cache) > 400_000:
+            self._shed_cache.clear()
+        self._shed_cache[hand] = hit
         return hit
 
     def position(self, hands: Sequence, pile: Sequence = (), deck_top: Sequence | str = (),
@@ -415,11 +447,10 @@ class DhumbalState(State):
         from the deck."""
         g, p = self.game, self.current_player
         if self.phase == DISCARD:
-            hand = self.hands[p]
-            acts, total = g.discard_options(hand)
-            if acts[0] == CALL and (total <= 5 or rng.random() < 0.5):
+            shed, total = g.shed_action(self.hands[p])
+            if total <= self.rules.call_threshold and (total <= 5 or rng.random() < 0.5):
                 return CALL
-            return g.shed_action(hand)
+            return shed
         values = g.values
         cheapest = min(self.offer, key=lambda c: (values[c], c)) if self.offer else None
         can_draw = bool(self.deck) or self._reshufflable()
