@@ -82,7 +82,7 @@ class MctsParams(SearchParams):
 class IsmctsParams(SearchParams):
     """Settings of ``ismcts``."""
 
-    prior: float = param(8.0, "weight of a bias towards the rollout policy's move at each "
+    prior: float = param(4.0, "weight of a bias towards the rollout policy's move at each "
                               "node, where the policy is not random (0: plain UCT)")
     sampling: Literal["likely", "uniform"] = param(
         "likely", "hidden cards drawn from the game's model of how players play, where it "
