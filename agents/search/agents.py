@@ -31,7 +31,7 @@ from arena.core.params import param
 from arena.core.registry import make_agent
 from arena.core.spec import parse_spec
 
-from .tree import Node, Playout, Search, most_visited, visit_distribution
+from .tree import Node, Playout, Search, most_visited
 
 
 @dataclass(frozen=True)

@@ -52,9 +52,6 @@ class Node:
         self.seat = seat
         """The seat that chose the move into this node (``CHANCE`` for a chance outcome)."""
 
-    def visit_counts(self) -> dict[int, int]:
-        return {a: child.visits for a, child in self.children.items()}
-
 
 class Playout:
     """How a playout picks moves: uniformly at random, by the game's own playout policy
@@ -260,12 +257,3 @@ def most_visited(root: Node, legal: Sequence[int], rng: random.Random) -> int:
         elif key == key_best:
             best.append(a)
     return best[0] if len(best) == 1 else rng.choice(best)
-
-
-def visit_distribution(root: Node, legal: Sequence[int]) -> dict[int, float]:
-    """The root visit distribution over ``legal`` (uniform if nothing was visited)."""
-    counts = {a: (root.children[a].visits if a in root.children else 0) for a in legal}
-    total = sum(counts.values())
-    if total == 0:
-        return {a: 1.0 / len(legal) for a in legal}
-    return {a: n / total for a, n in counts.items()}
