@@ -80,8 +80,9 @@ def bench_arena_mcts(sims: int, c: float, decisions: int, repeats: int,
     return _rates(once, decisions, repeats)
 
 
-def bench_openspiel_python(sims: int, uct_c: float, decisions: int, repeats: int,
-                           seed: int) -> list[float]:
+def _bench_spiel_bot(make_bot, decisions: int, repeats: int) -> list[float]:
+    """Rates of an OpenSpiel bot (``make_bot(game, repeat)``) searching the initial
+    position, timed around ``bot.mcts_search(state)``."""
     game = pyspiel.load_game("connect_four")
     state = game.new_initial_state()
     bot = None
@@ -89,38 +90,35 @@ def bench_openspiel_python(sims: int, uct_c: float, decisions: int, repeats: int
     def once(r: int, d: int) -> tuple[int, float]:
         nonlocal bot
         if d == 0:
-            rs = np.random.RandomState(seed + r)
-            bot = spiel_mcts.MCTSBot(game, uct_c, sims,
-                                     spiel_mcts.RandomRolloutEvaluator(1, rs),
-                                     solve=False, random_state=rs)
+            bot = make_bot(game, r)
         t0 = time.perf_counter()
         root = bot.mcts_search(state)
         dt = time.perf_counter() - t0
         return root.explore_count, dt
 
     return _rates(once, decisions, repeats)
+
+
+def bench_openspiel_python(sims: int, uct_c: float, decisions: int, repeats: int,
+                           seed: int) -> list[float]:
+    def make(game: Any, r: int) -> Any:
+        rs = np.random.RandomState(seed + r)
+        return spiel_mcts.MCTSBot(game, uct_c, sims, spiel_mcts.RandomRolloutEvaluator(1, rs),
+                                  solve=False, random_state=rs)
+
+    return _bench_spiel_bot(make, decisions, repeats)
 
 
 def bench_openspiel_cpp(sims: int, uct_c: float, decisions: int, repeats: int,
                         seed: int) -> list[float]:
-    game = pyspiel.load_game("connect_four")
-    state = game.new_initial_state()
-    bot = None
+    def make(game: Any, r: int) -> Any:
+        # (game, evaluator, uct_c, max_simulations, max_memory_mb, solve, seed, verbose,
+        #  child selection, max_time_s): as agents/search/spiel.py builds it
+        return pyspiel.MCTSBot(game, pyspiel.RandomRolloutEvaluator(1, seed + r), uct_c, sims,
+                               1000, False, seed + r, False,
+                               pyspiel.ChildSelectionPolicy.UCT, -1.0)
 
-    def once(r: int, d: int) -> tuple[int, float]:
-        nonlocal bot
-        if d == 0:
-            evaluator = pyspiel.RandomRolloutEvaluator(1, seed + r)
-            # (game, evaluator, uct_c, max_simulations, max_memory_mb, solve, seed, verbose,
-            #  child selection, max_time_s): as agents/search/spiel.py builds it
-            bot = pyspiel.MCTSBot(game, evaluator, uct_c, sims, 1000, False, seed + r, False,
-                                  pyspiel.ChildSelectionPolicy.UCT, -1.0)
-        t0 = time.perf_counter()
-        root = bot.mcts_search(state)
-        dt = time.perf_counter() - t0
-        return root.explore_count, dt
-
-    return _rates(once, decisions, repeats)
+    return _bench_spiel_bot(make, decisions, repeats)
 
 
 def midgame_positions(preset: str, count: int, seed: int) -> tuple[Any, list[Any]]:

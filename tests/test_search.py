@@ -308,3 +308,14 @@ def test_dhumbal_playout_sheds_the_meld_worth_most(preset):
         worth = {a: (sum(game.values[c] for c in game.meld_cards[a - MELD_BASE]),
                      len(game.meld_cards[a - MELD_BASE]), -a) for a in melds}
         assert game.shed_action(hand) == (max(melds, key=worth.get), total)
+
+
+def test_action_probabilities_keep_the_tree_for_the_next_move():
+    game, state = _connect_four([])
+    agent = make_agent("mcts(iterations=200)", game)
+    agent.start(0, random.Random(0))
+    view = SeatView(state, 0)
+    a = agent.act(view, state.legal_actions())
+    kept = agent._kept
+    agent.action_probabilities(view, state.legal_actions())
+    assert agent._kept is kept and kept.action == a

@@ -143,6 +143,7 @@ class _SearchAgent(Agent):
                 keep: bool) -> dict[int, float]:
         """The root visit counts of a search from ``view`` (engine by the settings)."""
         if self.spiel is not None:
+            self.last_search = None  # OpenSpiel's trees stay in C++
             return self.spiel.visits(view, rng)
         search = self._search(view, rng, keep)
         self.last_search = search
@@ -204,7 +205,10 @@ class MctsAgent(_SearchAgent):
         if kept is not None:
             search.lo, search.hi = kept.lo, kept.hi
         search.run(*self._budget())
-        self._kept = _Kept(root_state, search.root, search.lo, search.hi) if reuse else None
+        if reuse:
+            self._kept = _Kept(root_state, search.root, search.lo, search.hi)
+        elif keep:
+            self._kept = None  # reuse=false: nothing to carry
         return search
 
     def act(self, view: SeatView, legal: Sequence[int]) -> int:

@@ -12,7 +12,8 @@ into it, so each seat maximises its own return (any number of players, not only 
 - Availability counts (single-observer ISMCTS, Cowling, Powley and Whitehouse 2012): a move is
   legal only in some determinizations (the cards another seat may hold), so its exploration
   term counts the iterations in which it was available, not the parent's visits. In a
-  perfect-information game every move is available on every visit and this is plain UCT.
+  perfect-information game every move is available on every visit, so this is UCT with the
+  parent's visits counted from the child's creation (the same once every move is tried).
 - Values are scaled to [0, 1] by the lowest and highest return backed up so far in this
   search (as MuZero does), so one exploration constant fits games paid in +-1 and games paid
   in hundreds of coins.
