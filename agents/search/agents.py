@@ -128,7 +128,8 @@ class _SearchAgent(Agent):
         try:
             return [make_agent(spec, game) for _ in range(game.num_players)]
         except ArenaError as exc:
-            raise ArenaError(f"agent '{self.name}': rollout={spec}: {exc}") from None
+            raise ArenaError(f"agent '{self.name}': rollout={spec} is not game, random or an "
+                             f"agent spec: {exc}") from None
 
     def _modelled(self, seat: int) -> frozenset[int]:
         if self.params.opponents == "search":
