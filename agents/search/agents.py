@@ -82,10 +82,9 @@ class MctsParams(SearchParams):
 class IsmctsParams(SearchParams):
     """Settings of ``ismcts``."""
 
-    prior: float = param(4.0, "weight of a bias towards the rollout policy's move at each "
-                              "node, where the policy is not random (0: plain UCT)")
+    iterations: int = param(250, "search iterations per decision (0: only the time limit)")
     sampling: Literal["likely", "uniform"] = param(
-        "likely", "hidden cards drawn from the game's model of how players play, where it "
+        "uniform", "hidden cards drawn from the game's model of how players play, where it "
                   "has one (Dhumbal: hands get lower as a round goes on), or uniformly among "
                   "the deals the seat cannot rule out")
     worlds: int = param(0, "0: a fresh determinization every iteration; k: k drawn per "
