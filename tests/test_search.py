@@ -187,9 +187,8 @@ def test_ismcts_never_reads_hidden_cards_in_poker():
     state = game.new_state(0)
     state.apply(0)  # seat 0 holds card 0; seat 1 card 3
     state.apply(3)
-    other = state.determinize(0, random.Random(1))
-    while other.s.history()[1] == 3:
-        other = state.determinize(0, random.Random(random.Random(len(str(other))).random()))
+    other = next(s for s in (state.determinize(0, random.Random(k)) for k in range(50))
+                 if s.s.history()[1] != 3)  # the opponent holds another card
     agent = make_agent("ismcts(iterations=300)", game)
     a = _decide(agent, state, seed=2)
     first = _root_visits(agent)

@@ -19,6 +19,7 @@ so ``arena exploitability`` measures the policy of ``final=visit_sample``.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -265,22 +266,20 @@ class IsmctsAgent(_SearchAgent):
     Params = IsmctsParams
 
     def _search(self, view: SeatView, rng: random.Random, keep: bool) -> Search:
-        k = self.params.worlds
         draw = view.likely_determinize if self.params.sampling == "likely" else \
             view.determinize
-        if k:
-            worlds = [draw(rng) for _ in range(k)]
-            turn = iter(range(1 << 62))
-
-            def sample() -> Any:
-                return worlds[next(turn) % k].clone()
-        else:
-            def sample() -> Any:
-                return draw(rng)
-
-        search = Search(sample, self.playout, self.params.c, rng, self.horizon_round,
-                        modelled=self._modelled(view.seat), prior=self.prior)
         try:
+            if self.params.worlds:
+                worlds = itertools.cycle([draw(rng) for _ in range(self.params.worlds)])
+
+                def sample() -> Any:
+                    return next(worlds).clone()
+            else:
+                def sample() -> Any:
+                    return draw(rng)
+
+            search = Search(sample, self.playout, self.params.c, rng, self.horizon_round,
+                            modelled=self._modelled(view.seat), prior=self.prior)
             search.run(*self._budget())
         except NotImplementedError as exc:
             raise ArenaError(f"agent 'ismcts' needs a game that can determinize: {exc}") \

@@ -2,7 +2,7 @@
 
 One iteration takes a root state (the real position for ``mcts``; for ``ismcts`` a fresh
 ``determinize`` from the searching seat's own view), walks the tree by UCT from the root,
-adds one node, plays out to the end (or to the end of the round, see ``Horizon``), and backs
+adds one node, plays out to the end (or to the end of the round, see ``horizon_round``), and backs
 the end's returns up the path. Every node keeps the statistics of the seat that chose the move
 into it, so each seat maximises its own return (any number of players, not only zero-sum).
 
@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from arena.core.agent import SeatView
-from arena.core.game import CHANCE, TERMINAL
+from arena.core.game import CHANCE, TERMINAL, draw_chance
 
 if TYPE_CHECKING:  # pragma: no cover
     from arena.core.agent import Agent
@@ -74,17 +74,6 @@ class Playout:
         if self.agents is None:  # uniformly random
             return legal[int(rng.random() * len(legal))]
         return self.agents[seat].act(SeatView(state, seat), legal)
-
-
-def draw_chance(state: "State", rng: random.Random) -> int:
-    """A chance outcome drawn with its probability."""
-    outcomes = state.chance_outcomes()
-    x = rng.random()
-    for action, p in outcomes:
-        x -= p
-        if x < 0:
-            return action
-    return outcomes[-1][0]
 
 
 class Search:

@@ -111,6 +111,13 @@ class Outcome:
         return Outcome(returns, ranks, winners, forfeit=seat)
 
 
+def draw_chance(state: "State", rng: random.Random) -> int:
+    """A chance outcome of ``state`` (at a ``CHANCE`` node) drawn with its probability:
+    the one way matches, checks and searches sample chance."""
+    outcomes = state.chance_outcomes()
+    return rng.choices([a for a, _ in outcomes], [p for _, p in outcomes])[0]
+
+
 class Game(ABC):
     """A game with its rules fixed; a factory of states. Subclasses set the class fields."""
 

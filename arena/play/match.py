@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from arena.core.agent import SeatView
 from arena.core.errors import ArenaError
-from arena.core.game import CHANCE, TERMINAL, Outcome
+from arena.core.game import CHANCE, TERMINAL, Outcome, draw_chance
 from arena.core.registry import check_agent_count, make_agent, make_game
 from arena.core.seeding import derive_rng, derive_seed
 from arena.core.spec import parse_spec
@@ -251,8 +251,7 @@ def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decis
             if p == TERMINAL:
                 return None
             if p == CHANCE:
-                outcomes = state.chance_outcomes()
-                a = chance_rng.choices([o for o, _ in outcomes], [w for _, w in outcomes])[0]
+                a = draw_chance(state, chance_rng)
                 state._apply(a)
                 append(a)
                 continue

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from arena.core.errors import IllegalActionError
-from arena.core.game import CHANCE, TERMINAL, Game, State
+from arena.core.game import CHANCE, TERMINAL, Game, State, draw_chance
 from arena.core.registry import make_game
 
 MAX_STEPS = 200_000
@@ -91,8 +91,7 @@ def random_step(state: State, rng: random.Random) -> int:
         outcomes = state.chance_outcomes()
         assert outcomes and abs(sum(p for _, p in outcomes) - 1.0) < 1e-6, \
             "chance probabilities do not sum to 1"
-        actions, probs = zip(*outcomes)
-        action = rng.choices(actions, probs)[0]
+        action = draw_chance(state, rng)
     else:
         action = rng.choice(list(state.legal_actions()))
     state.apply(action)
