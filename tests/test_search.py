@@ -92,7 +92,9 @@ def _decide(agent, state, seed=0):
 @pytest.mark.parametrize("p_win, best", [(0.3, 0), (0.6, 1)])
 def test_chance_node_is_averaged_by_its_probabilities(p_win, best):
     game = _gamble(p_win)
-    agent = make_agent("mcts(iterations=3000)", game)
+    # A wide exploration, so that the worse move is still tried often enough to check its
+    # average (plain UCT exploits hard once the sure 0.4 looks better).
+    agent = make_agent("mcts(iterations=3000,c=4)", game)
     assert _decide(agent, game.new_state(0)) == best
     root = agent.last_search.root
     coin = root.children[1]
@@ -318,3 +320,40 @@ def test_action_probabilities_keep_the_tree_for_the_next_move():
     kept = agent._kept
     agent.action_probabilities(view, state.legal_actions())
     assert agent._kept is kept and kept.action == a
+
+
+@pytest.mark.parametrize("preset", ["paper", "standard"])
+def test_dhumbal_prior_leaves_calls_to_the_search(preset):
+    from games.dhumbal.cards import CALL
+
+    game = make_game("dhumbal", preset)
+    rng = random.Random(3)
+    seen = {"call": 0, "other": 0}
+    for seed in range(300):
+        state = game.new_state(seed)
+        while not state.is_terminal and sum(seen.values()) < 4000:
+            legal = state.legal_actions()
+            prior = state.prior_action(random.Random(seed))
+            if legal[0] == CALL:  # a call is allowed: no lean either way
+                assert prior is None
+                seen["call"] += 1
+            else:
+                assert prior == state.playout_action(random.Random(seed))
+                seen["other"] += 1
+            state.apply(rng.choice(legal[1:]) if legal[0] == CALL else rng.choice(legal))
+    assert seen["call"] > 20 and seen["other"] > 1000
+
+
+def test_value_scale_ignores_the_units_of_the_returns():
+    # The same game paid in units and in hundreds: the same search, visit for visit.
+    trees = {}
+    for unit in (1.0, 100.0):
+        tree = {"root": (0, {0: "safe", 1: "coin"}),
+                "coin": (CHANCE, {0: (0.55, "won"), 1: (0.45, "lost")}),
+                "safe": (TERMINAL, {}), "won": (TERMINAL, {}), "lost": (TERMINAL, {})}
+        game = _ToyGame(1, tree, {"safe": (0.5 * unit,), "won": (1.0 * unit,),
+                                  "lost": (0.0,)})
+        agent = make_agent("mcts(iterations=400)", game)
+        _decide(agent, game.new_state(0))
+        trees[unit] = {a: c.visits for a, c in agent.last_search.root.children.items()}
+    assert trees[1.0] == trees[100.0]

@@ -42,7 +42,7 @@ class SearchParams:
     iterations: int = param(200, "search iterations per decision (0: only the time limit)")
     time: float = param(0.0, "seconds per decision, 0 for none; with iterations, whichever "
                              "ends first (then results depend on the machine's speed)")
-    c: float = param(1.0, "UCT exploration constant (values scaled to 0..1)")
+    c: float = param(1.0, "UCT exploration constant (values in units of twice the standard deviation of the returns seen)")
     rollout: str = param("game", "playout policy: game (the game's own quick policy, where "
                                  "it has one; else random), random, or an agent spec in every "
                                  "seat (quote one with settings: rollout=\"expert(samples=8)\")")
@@ -84,6 +84,8 @@ class IsmctsParams(SearchParams):
     """Settings of ``ismcts``."""
 
     iterations: int = param(250, "search iterations per decision (0: only the time limit)")
+    prior: float = param(0.5, "weight of a bias towards the rollout policy's move at each "
+                              "node (0: plain UCT)")
     sampling: Literal["likely", "uniform"] = param(
         "uniform", "hidden cards drawn from the game's model of how players play, where it "
                   "has one (Dhumbal: hands get lower as a round goes on), or uniformly among "
@@ -204,10 +206,10 @@ class MctsAgent(_SearchAgent):
                         self.horizon_round, root=kept.root if kept else None,
                         modelled=self._modelled(view.seat), prior=self.prior)
         if kept is not None:
-            search.lo, search.hi = kept.lo, kept.hi
+            search.spread = kept.spread
         search.run(*self._budget())
         if reuse:
-            self._kept = _Kept(root_state, search.root, search.lo, search.hi)
+            self._kept = _Kept(root_state, search.root, search.spread)
         elif keep:
             self._kept = None  # reuse=false: nothing to carry
         return search
@@ -230,7 +232,7 @@ class MctsAgent(_SearchAgent):
             nxt = []
             for node, st in frontier:
                 if st.information_state_key(self.seat) == target:
-                    return _Kept(st, node, kept.lo, kept.hi)
+                    return _Kept(st, node, kept.spread)
                 if not st.is_terminal:
                     nxt.extend((child, _after(st, a)) for a, child in node.children.items()
                                if child.visits > 0)
@@ -242,13 +244,12 @@ class MctsAgent(_SearchAgent):
 
 @dataclass
 class _Kept:
-    """A tree kept for the next decision: its root position and node, the value range
-    seen, and the move played from it."""
+    """A tree kept for the next decision: its root position and node, the spread of the
+    returns seen, and the move played from it."""
 
     state: Any
     root: Node
-    lo: float
-    hi: float
+    spread: tuple[int, float, float, float, float]
     action: int | None = None
 
 

@@ -14,9 +14,12 @@ into it, so each seat maximises its own return (any number of players, not only 
   term counts the iterations in which it was available, not the parent's visits. In a
   perfect-information game every move is available on every visit, so this is UCT with the
   parent's visits counted from the child's creation (the same once every move is tried).
-- Values are scaled to [0, 1] by the lowest and highest return backed up so far in this
-  search (as MuZero does), so one exploration constant fits games paid in +-1 and games paid
-  in hundreds of coins.
+- Values are measured in units of twice the standard deviation of the returns backed up so
+  far in this search (at least a quarter of their range, so that a search whose returns are
+  nearly all equal still explores), so one exploration constant fits games paid in +-1 and
+  games paid in hundreds of coins; for +-1 results it is the 0..1 scale of plain UCT. Scaling
+  by the lowest and highest return alone lets a few large payments (Dhumbal's coins) shrink
+  real differences between moves to nothing next to the exploration term.
 
 Everything random comes from the ``random.Random`` the caller passes: the same seed, the same
 tree and the same move.
@@ -75,6 +78,14 @@ class Playout:
             return legal[int(rng.random() * len(legal))]
         return self.agents[seat].act(SeatView(state, seat), legal)
 
+    def prior(self, state: "State", seat: int, rng: random.Random) -> int:
+        """The move a search leans towards (``State.prior_action`` under the game's own
+        policy, else the playout move); -1 for none."""
+        if self.game_policy:
+            action = state.prior_action(rng)
+            return -1 if action is None else action
+        return self.move(state, seat, rng)
+
 
 class Search:
     """UCT search from one seat's decision; ``run`` returns the root of the tree it grew.
@@ -104,9 +115,22 @@ class Search:
         self.prior = prior
         self.guided = playout.agents is not None or playout.game_policy
         self.root = root if root is not None else Node(TERMINAL)
+        self.iterations = 0
         self.lo = math.inf
         self.hi = -math.inf
-        self.iterations = 0
+        self._n = 0  # count, sum and sum of squares of every return backed up
+        self._s = 0.0
+        self._ss = 0.0
+
+    @property
+    def spread(self) -> tuple[int, float, float, float, float]:
+        """(count, sum, sum of squares, lowest, highest) of the returns backed up so far:
+        what the value scale is computed from, carried with a tree that is reused."""
+        return self._n, self._s, self._ss, self.lo, self.hi
+
+    @spread.setter
+    def spread(self, value: tuple[int, float, float, float, float]) -> None:
+        self._n, self._s, self._ss, self.lo, self.hi = value
 
     def run(self, iterations: int | None, seconds: float | None) -> Node:
         """Run ``iterations`` iterations, or until ``seconds`` have passed (whichever is first;
@@ -174,7 +198,7 @@ class Search:
                 path.append(child)
                 values = self._play_out(state, start_round)
                 break
-            favourite = self.playout.move(state, seat, rng) if self.prior else -1
+            favourite = self.playout.prior(state, seat, rng) if self.prior else -1
             action, node = self._select(children, legal, favourite)
             state._apply(action)
             path.append(node)
@@ -183,6 +207,9 @@ class Search:
                 self.lo = v
             if v > self.hi:
                 self.hi = v
+            self._n += 1
+            self._s += v
+            self._ss += v * v
         for n in path:
             n.visits += 1
             if n.seat >= 0:
@@ -190,15 +217,20 @@ class Search:
 
     def _select(self, children: dict[int, Node], legal: Sequence[int],
                 favourite: int = -1) -> tuple[int, Node]:
-        lo, span = self.lo, self.hi - self.lo
-        scale = 1.0 / span if span > 0 else 0.0
+        scale = 0.0
+        if self._n > 1:
+            mean = self._s / self._n
+            sd = max(math.sqrt(max(self._ss / self._n - mean * mean, 0.0)),
+                     (self.hi - self.lo) / 4)
+            if sd > 1e-12:
+                scale = 0.5 / sd
         c = self.c
         best, best_score, best_action = None, -math.inf, -1
         ties = 0
         for a in legal:
             child = children[a]
             n = child.visits
-            mean = (child.total / n - lo) * scale if scale else 0.5
+            mean = child.total / n * scale
             score = mean + c * math.sqrt(math.log(child.avail) / n)
             if a == favourite:
                 score += self.prior * math.sqrt(child.avail) / (n + 1)

@@ -302,6 +302,13 @@ class State(ABC):
         legal = self.legal_actions()
         return legal[int(rng.random() * len(legal))]
 
+    def prior_action(self, rng: random.Random) -> int | None:
+        """The move a search should lean towards here (its ``prior``, a progressive bias),
+        or ``None`` where the playout policy's choice is not worth leaning on (a search
+        judges that decision by its own statistics alone). The default is the playout
+        policy's move."""
+        return self.playout_action(rng)
+
     def estimated_returns(self) -> tuple[float, ...]:
         """An estimate of each seat's final return from the standing here, on the scale of
         ``returns()`` (the returns themselves at the end). Games played in rounds say how a

@@ -458,6 +458,15 @@ class DhumbalState(State):
             return TAKE_BASE + cheapest
         return DRAW
 
+    def prior_action(self, rng: random.Random) -> int | None:
+        """No lean where a call is allowed: the playout policy's call rule is a rough model
+        of other players, while a search sees every call's showdown in its determinizations;
+        elsewhere the playout policy's discard or draw."""
+        if self.phase == DISCARD and self.game.shed_action(self.hands[self.current_player])[1] \
+                <= self.rules.call_threshold:
+            return None
+        return self.playout_action(rng)
+
     def _kept_on_reshuffle(self) -> int:
         # previous: the current offer's meld and the meld just discarded; own: the latter only.
         return 2 if self.rules.pickup == "previous" else 1
