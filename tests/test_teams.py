@@ -30,13 +30,20 @@ class _TugState(State):
             self.team_of[s] = "blue"
         self.role_of[seats[0]] = self.role_of[seats[2]] = "captain"
         self.pulls = []
+        self.said = []
         self.current_player = 0
 
     def legal_actions(self):
-        return (0, 1) if self.current_player != TERMINAL else ()
+        return (0, 1, 2) if self.current_player != TERMINAL else ()
+
+    def is_statement(self, action):
+        return action == 2  # "shout": a statement, and no pull
+
+    def add_text(self, seat, text):
+        self.said.append((seat, text))
 
     def _apply(self, action):
-        self.pulls.append(action)
+        self.pulls.append(1 if action == 1 else 0)
         self.current_player = len(self.pulls) if len(self.pulls) < 4 else TERMINAL
 
     def _winner(self):
@@ -57,7 +64,7 @@ class _TugState(State):
         return tuple(self.team_of)
 
     def observation(self, seat):
-        return (self.team_of[seat], tuple(self.pulls))
+        return (self.team_of[seat], tuple(self.pulls), tuple(self.said))
 
     def text(self, seat):
         return str(self.observation(seat))
@@ -72,6 +79,7 @@ class _TugState(State):
         other = _TugState(self.game, 0)
         other.team_of, other.role_of = list(self.team_of), list(self.role_of)
         other.pulls, other.current_player = list(self.pulls), self.current_player
+        other.said = list(self.said)
         return other
 
 
@@ -80,23 +88,27 @@ class _Tug(Game):
     info = GameInfo("tug", "a team test game", 4, 4, True, False, teams=True)
 
     num_players = property(lambda self: 4)
-    num_actions = property(lambda self: 2)
+    num_actions = property(lambda self: 3)
     encoding_shape = property(lambda self: (1,))
 
     def new_state(self, seed):
         return _TugState(self, seed)
 
     def action_name(self, action):
-        return ("rest", "pull")[action]
+        return ("rest", "pull", "shout")[action]
 
     def return_bounds(self):
         return (-1.0, 1.0)
 
 
 class _Always(Agent):
-    def __init__(self, game, move):
+    def __init__(self, game, move, says=None):
         super().__init__(None, game)
         self.move = move
+        self.says = says
+
+    def talk(self, view, action):
+        return self.says
 
     def act(self, view, legal):
         if self.move is None:
@@ -190,3 +202,27 @@ def test_openskill_rates_a_team_game_as_two_teams():
     winners = [lab for lab, t in zip(rec.labels, rec.teams) if t == rec.team]
     assert all(got[w]["mu"] > 25 for w in winners)
     assert all(got[lab]["mu"] < 25 for lab in "abcd" if lab not in winners)
+
+
+def test_free_text_joins_the_public_history_the_record_and_its_replay():
+    from arena.play.match import MAX_TEXT, replay
+
+    game = _Tug()
+    job = GameJob("t/d1/r0", "tug", None, ("a", "b", "c", "d"), ("a", "b", "c", "d"), 1)
+    agents = [_Always(game, 2, "I pull \x07next time"), _Always(game, 1, "ignored: no statement"),
+              _Always(game, 2, None), _Always(game, 2, "x" * (MAX_TEXT + 50))]
+    seen = []
+
+    class _Reader(_Always):
+        def act(self, view, legal):
+            seen.append(view.observation()[2])
+            return super().act(view, legal)
+
+    agents[1] = _Reader(game, 1, "ignored: no statement")
+    rec = play(job, game, agents)
+    # Text only on statements, control characters dropped, long text cut.
+    assert rec.texts == [[0, 0, "I pull next time"], [3, 3, "x" * MAX_TEXT]]
+    assert seen == [((0, "I pull next time"),)]  # the next seat read it
+    end = replay(game, rec)
+    assert end.said == [(0, "I pull next time"), (3, "x" * MAX_TEXT)]
+    assert list(end.outcome().returns) == rec.returns

@@ -96,6 +96,8 @@ class GameRecord:
     metrics: dict[str, list[Any]] = field(default_factory=dict)
     think_hist: list[dict[int, int]] = field(default_factory=list)
     """Per seat, decision times binned by ``time_bin`` (for percentiles without every time)."""
+    texts: list[list[Any]] = field(default_factory=list)
+    """Free text attached to statements: ``[move index, seat, text]`` (games with talk)."""
     roles: list[str] | None = None
     """Games with hidden roles: each seat's role in this game."""
     teams: list[str] | None = None
@@ -168,13 +170,14 @@ def play(job: GameJob, game: "Game | None" = None,
     chance_rng = derive_rng(job.seed, "chance")
     fallback_rng = derive_rng(job.seed, job.job_id, "fallback")
     actions: list[int] = []
+    texts: list[list[Any]] = []
     decisions, think, longest, illegal = [0] * n, [0] * n, [0] * n, [0] * n
     hist: list[dict[int, int]] = [{} for _ in range(n)]
     previous_handler = signal.signal(signal.SIGALRM, _alarm) if alarm else None
     try:
         outcome = broken or _loop(job, state, agents, views, n, chance_rng, fallback_rng,
                                   actions, decisions, think, longest, hist, illegal, errors,
-                                  limit_ns, alarm)
+                                  limit_ns, alarm, texts)
     finally:
         if alarm:
             _disarm()
@@ -192,7 +195,8 @@ def play(job: GameJob, game: "Game | None" = None,
         returns=list(outcome.returns), ranks=list(outcome.ranks), winners=list(outcome.winners),
         win_shares=list(outcome.win_shares), decisions=decisions, think_ns=think,
         max_think_ns=longest, illegal=illegal, errors=errors, forfeit=outcome.forfeit,
-        metrics=state.metrics(outcome), think_hist=hist, **_roles_and_teams(state, outcome),
+        metrics=state.metrics(outcome), think_hist=hist, texts=texts,
+        **_roles_and_teams(state, outcome),
     )
 
 
@@ -266,7 +270,7 @@ def time_bin_upper_ns(key: int) -> int:
 
 
 def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decisions, think,
-          longest, hist, illegal, errors, limit_ns, alarm) -> Outcome | None:
+          longest, hist, illegal, errors, limit_ns, alarm, texts) -> Outcome | None:
     """The move loop of ``play``; returns a forfeit outcome, or None at the normal end."""
     clock = time.perf_counter_ns
     append = actions.append
@@ -293,6 +297,9 @@ def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decis
                     _disarm()
             else:
                 a = agents[p].act(views[p], legal)
+            text = None
+            if a in legal and state.is_statement(a):
+                text = agents[p].talk(views[p], a)  # within the same budget as the move
             if limit_ns is not None and clock() - t0 > limit_ns:
                 raise AgentTimeout(f"took {(clock() - t0) / 1e9:.3f} s, over the budget "
                                    f"of {limit_ns / 1e9:g} s per move")
@@ -316,9 +323,40 @@ def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decis
         if a not in legal:
             illegal[p] += 1
             a = fallback_rng.choice(legal)
+            text = None
         state._apply(a)
         append(a)
+        if text:
+            text = clean_text(text)
+            if text:
+                state.add_text(p, text)
+                texts.append([len(actions) - 1, p, text])
     return None
+
+
+MAX_TEXT = 2000
+"""Characters of free text an agent may attach to one statement (the rest is cut)."""
+
+
+def clean_text(text: Any) -> str:
+    """Free text as the record keeps it: a string, printable characters and newlines only,
+    at most ``MAX_TEXT`` characters, surrounding blanks removed."""
+    text = str(text)[:MAX_TEXT]
+    return "".join(c for c in text if c.isprintable() or c == "\n").strip()
+
+
+def replay(game: "Game", record: "GameRecord") -> "State":
+    """The end state of ``record`` replayed on ``game`` (its deal, its moves and the free
+    text attached to its statements): the same record gives the same game."""
+    state = game.new_state(derive_seed(record.seed, "deal"))
+    texts: dict[int, list[tuple[int, str]]] = {}
+    for move, seat, text in record.texts:
+        texts.setdefault(move, []).append((seat, text))
+    for i, a in enumerate(record.actions):
+        state._apply(a)
+        for seat, text in texts.get(i, ()):
+            state.add_text(seat, text)
+    return state
 
 
 def entrant_labels(specs: Sequence[str]) -> list[str]:
