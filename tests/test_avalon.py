@@ -338,8 +338,8 @@ def _play(game, good, evil, games, seed=0):
 def test_bots_on_both_sides_play_to_the_end_in_a_match():
     for players in (5, 8):
         g = make(players)
-        labels, records = run_match(g, ["avalon_bot"] * players, games=players, seed=3,
-                                    game_spec=f"avalon(players={players})")
+        _, records = run_match(g, ["avalon_bot"] * players, games=players, seed=3,
+                               game_spec=f"avalon(players={players})")
         records = list(records)
         assert len(records) == players
         for rec in records:
@@ -366,3 +366,25 @@ def test_smart_assassin_finds_merlin_more_often_than_a_random_one():
     _, smart = _play(g, bot, bot, 150)
     _, blind = _play(g, bot, AvalonBot(AvalonBotParams(assassin="random"), g), 150)
     assert smart > blind + 0.2, (smart, blind)  # measured about 0.8 vs 0.3
+
+
+def test_metrics_of_a_hand_built_game():
+    g = make(5)
+    st = g.deal(FIVE)
+    quest(st, [0, 3], {3})  # all approve a team with evil: good seats' votes wrong
+    propose(st, [0, 1, 2])
+    vote(st, {0, 1, 2})  # good approve a clean team, evil reject: right for good
+    cards(st)
+    quest(st, [1, 2])
+    quest(st, [0, 1, 2])
+    st.apply(g.assassinate(1))
+    m = st.metrics()
+    assert st.winner == "good"
+    assert m["good_games"] == [1, 1, 1, 0, 0] and m["good_wins"] == [1, 1, 1, 0, 0]
+    assert m["evil_games"] == [0, 0, 0, 1, 1] and m["evil_wins"] == [0] * 5
+    assert m["merlin_assassinations"] == [1, 0, 0, 0, 0] and m["merlin_named"] == [0] * 5
+    assert m["assassin_shots"] == [0, 0, 0, 1, 0] and m["assassin_hits"] == [0] * 5
+    assert m["quests_joined"] == [3, 3, 3, 1, 0] and m["quests_succeeded"] == [2, 3, 3, 0, 0]
+    assert m["votes_good"] == [4, 4, 4, 0, 0] and m["votes_right"] == [3, 3, 3, 0, 0]
+    forfeit = Outcome.team_result(st.teams(), "evil")
+    assert st.metrics(forfeit)["evil_wins"] == [0, 0, 0, 1, 1]

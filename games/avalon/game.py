@@ -444,14 +444,14 @@ class AvalonState(State):
                                "not Merlin")
 
     def _statement(self, seat: int, action: int) -> Statement:
-        g = self.game
+        g, q, k = self.game, self.quest, self.attempt
         if action == SAY_NOTHING:
-            return Statement(self.quest, self.attempt, seat, "nothing")
+            return Statement(q, k, seat, "nothing")
         if action < ACCUSE_BASE:
-            return Statement(self.quest, self.attempt, seat, "claim", role=ROLES[action - CLAIM_BASE])
+            return Statement(q, k, seat, "claim", role=ROLES[action - CLAIM_BASE])
         if action < g.vouch_base:
-            return Statement(self.quest, self.attempt, seat, "accuse", target=action - ACCUSE_BASE)
-        return Statement(self.quest, self.attempt, seat, "vouch", target=action - g.vouch_base)
+            return Statement(q, k, seat, "accuse", target=action - ACCUSE_BASE)
+        return Statement(q, k, seat, "vouch", target=action - g.vouch_base)
 
     def _start_quest(self) -> None:
         self.phase = QUEST
