@@ -304,13 +304,7 @@ def test_determinize_keeps_what_the_seat_knows_and_the_fail_counts():
 
 @pytest.mark.parametrize("players, preset, seeds", [
     (5, None, 12), (7, None, 8), (10, None, 4), (5, "avalonbench", 8)])
-def test_conformance(players, preset, seeds, monkeypatch):
-    # check_game asks that win shares sum to 1, but a team game's Outcome gives every seat
-    # of the winning team a whole win (Outcome.team_result); until the checker allows for
-    # team outcomes, it sees the shares normalised. Everything else is checked as is.
-    shares = Outcome.win_shares.fget
-    monkeypatch.setattr(Outcome, "win_shares",
-                        property(lambda o: tuple(x / sum(shares(o)) for x in shares(o))))
+def test_conformance(players, preset, seeds):
     check_game(make(players, preset), seeds=seeds)
 
 
