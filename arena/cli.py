@@ -185,9 +185,10 @@ def cmd_match(args: argparse.Namespace) -> int:
     from arena.play.match import run_match
     from arena.core.registry import agent_settings, make_game
     from arena.report.output import console as report_console
-    from arena.report.output import leaderboard, timing_table, write_json
+    from arena.report.output import leaderboard, roles_table, timing_table, write_json
     from arena.core.spec import parse_spec, parse_spec_list
     from arena.stats.basic import summarize
+    from arena.stats.roles import role_tables
 
     game = make_game(args.game, args.rules)
     specs = [str(s) for s in parse_spec_list(args.agents)]
@@ -225,6 +226,10 @@ def cmd_match(args: argparse.Namespace) -> int:
              + ("; ranked by mean payoff" if game.ranked_by == "payoff" else ""))
     console.print(leaderboard(summaries, game.metric_specs, title=title,
                               by_payoff=game.ranked_by == "payoff"))
+    roles = role_tables(records, labels) if any(
+        r.roles is not None or r.teams is not None for r in records) else {}
+    if roles:
+        console.print(roles_table(roles))
     console.print(timing_table(timings))
     if args.json:
         write_json(args.json, {
@@ -232,6 +237,7 @@ def cmd_match(args: argparse.Namespace) -> int:
             "games": len(records), "seed": args.seed, "seats": args.seats,
             "agents": [{**s.to_dict(), "spec": spec_of[s.name],
                         "settings": agent_settings(spec_of[s.name])} for s in summaries],
+            **roles,
             "timing": [t.to_dict() for t in timings],
         })
         console.print(f"results written to {args.json}")
@@ -249,7 +255,8 @@ def _progress_bar(err: Console):
 
 def _print_tournament(summary: dict, out: Path, files: list[Path]) -> None:
     from arena.report.output import console as report_console
-    from arena.report.output import h2h_table, pairs_table, seats_line, timing_table, tournament_leaderboard
+    from arena.report.output import (h2h_table, pairs_table, roles_table, seats_line,
+                                     timing_table, tournament_leaderboard)
     from arena.stats.basic import Timing
 
     console = report_console()
@@ -272,6 +279,8 @@ def _print_tournament(summary: dict, out: Path, files: list[Path]) -> None:
     if summary["pairs"]:
         console.print(pairs_table(summary))
     console.print(h2h_table(summary))
+    if summary.get("roles") or summary.get("teams"):
+        console.print(roles_table(summary))
     console.print(seats_line(summary))
     console.print(timing_table([Timing(**t) for t in summary["timing"]]))
     console.print(f"written to {out}/: " + ", ".join(p.name for p in files))

@@ -107,6 +107,13 @@ class Agent:
         exploitability); None for agents whose choice cannot be written down."""
         return None
 
+    def talk(self, view: SeatView, action: int) -> str | None:
+        """Free text to attach to the statement ``action`` just chosen (games with talk,
+        e.g. Avalon's claims and accusations), or None. Every seat reads it in the public
+        history; the rules never do, and bots ignore it. Called right after ``act``, within
+        the same time budget."""
+        return None
+
     def finish(self, view: SeatView, outcome: "Outcome") -> None:
         """The game ended (hook for learning or showing the result)."""
 

@@ -72,12 +72,37 @@ class Outcome:
     ranks: tuple[int, ...]
     winners: tuple[int, ...]
     forfeit: int | None = None
+    teams: tuple[str, ...] | None = None
+    """Team games: each seat's team (the team it played for in this game)."""
+    team: str | None = None
+    """Team games: the team that won (None: a draw, or not a team game)."""
 
     @property
     def win_shares(self) -> tuple[float, ...]:
-        """1 for a sole winner, 1/k each for k tied winners, 0 otherwise."""
+        """Team games: 1 for every seat of the winning team, 1/2 for every seat in a draw,
+        0 otherwise (a seat's result is its team's). Other games: 1 for a sole winner,
+        1/k each for k tied winners, 0 otherwise."""
+        n = len(self.returns)
+        if self.teams is not None:
+            if self.team is None:
+                return (0.5,) * n
+            return tuple(1.0 if t == self.team else 0.0 for t in self.teams)
         k = len(self.winners)
-        return tuple((1.0 / k if s in self.winners else 0.0) for s in range(len(self.returns)))
+        return tuple((1.0 / k if s in self.winners else 0.0) for s in range(n))
+
+    @staticmethod
+    def team_result(teams: Sequence[str], winner: str | None) -> "Outcome":
+        """A team game's end: every seat of ``winner`` gets +1 and ranks first, every other
+        seat -1; ``winner=None`` is a draw (0 each, all first)."""
+        teams = tuple(teams)
+        if winner is None:
+            n = len(teams)
+            return Outcome((0.0,) * n, (0,) * n, tuple(range(n)), teams=teams, team=None)
+        if winner not in teams:
+            raise ValueError(f"winning team {winner!r} is none of the seats' teams {teams}")
+        won = tuple(t == winner for t in teams)
+        return Outcome(tuple(1.0 if w else -1.0 for w in won), tuple(0 if w else 1 for w in won),
+                       tuple(s for s, w in enumerate(won) if w), teams=teams, team=winner)
 
     @staticmethod
     def from_scores(returns: Sequence[float], scores: Sequence[float] | None = None) -> "Outcome":
@@ -308,6 +333,27 @@ class State(ABC):
         judges that decision by its own statistics alone). The default is the playout
         policy's move."""
         return self.playout_action(rng)
+
+    def roles(self) -> tuple[str, ...] | None:
+        """Each seat's role in this game once dealt (games with hidden roles), else None.
+        Hidden information: for records and statistics, never shown to agents (a seat's
+        own role is in its observation)."""
+        return None
+
+    def teams(self) -> tuple[str, ...] | None:
+        """Each seat's team in this game (team games), else None; hidden like ``roles``."""
+        return None
+
+    def is_statement(self, action: int) -> bool:
+        """Whether ``action`` is a statement (talk), to which the seat that makes it may
+        attach free text (``add_text``). Games with talk override both."""
+        return False
+
+    def add_text(self, seat: int, text: str) -> None:
+        """Attach free text to the statement ``seat`` just made: it joins the public
+        history every seat's observation and text show. Bots ignore it; the game's rules
+        never read it."""
+        raise ValueError(f"{self.game.name} has no statements to attach text to")
 
     def estimated_returns(self) -> tuple[float, ...]:
         """An estimate of each seat's final return from the standing here, on the scale of

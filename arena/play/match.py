@@ -28,7 +28,7 @@ from arena.core.spec import parse_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     from arena.core.agent import Agent
-    from arena.core.game import Game
+    from arena.core.game import Game, State
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,14 @@ class GameRecord:
     metrics: dict[str, list[Any]] = field(default_factory=dict)
     think_hist: list[dict[int, int]] = field(default_factory=list)
     """Per seat, decision times binned by ``time_bin`` (for percentiles without every time)."""
+    texts: list[list[Any]] = field(default_factory=list)
+    """Free text attached to statements: ``[move index, seat, text]`` (games with talk)."""
+    roles: list[str] | None = None
+    """Games with hidden roles: each seat's role in this game."""
+    teams: list[str] | None = None
+    """Team games: each seat's team; a seat's result is its team's."""
+    team: str | None = None
+    """Team games: the team that won (None: a draw, or not a team game)."""
 
     TIMING_FIELDS = ("think_ns", "max_think_ns", "think_hist")
 
@@ -157,18 +165,19 @@ def play(job: GameJob, game: "Game | None" = None,
                    derive_rng(job.seed, job.job_id, "agent", s))
         except (Exception, AgentTimeout) as exc:  # noqa: BLE001 - a broken agent loses its game
             errors.append(_error(job, s, exc, 0))
-            broken = _forfeit(job, n, s, game)
+            broken = _forfeit(job, n, s, state)
             break
     chance_rng = derive_rng(job.seed, "chance")
     fallback_rng = derive_rng(job.seed, job.job_id, "fallback")
     actions: list[int] = []
+    texts: list[list[Any]] = []
     decisions, think, longest, illegal = [0] * n, [0] * n, [0] * n, [0] * n
     hist: list[dict[int, int]] = [{} for _ in range(n)]
     previous_handler = signal.signal(signal.SIGALRM, _alarm) if alarm else None
     try:
         outcome = broken or _loop(job, state, agents, views, n, chance_rng, fallback_rng,
                                   actions, decisions, think, longest, hist, illegal, errors,
-                                  limit_ns, alarm)
+                                  limit_ns, alarm, texts)
     finally:
         if alarm:
             _disarm()
@@ -186,8 +195,22 @@ def play(job: GameJob, game: "Game | None" = None,
         returns=list(outcome.returns), ranks=list(outcome.ranks), winners=list(outcome.winners),
         win_shares=list(outcome.win_shares), decisions=decisions, think_ns=think,
         max_think_ns=longest, illegal=illegal, errors=errors, forfeit=outcome.forfeit,
-        metrics=state.metrics(outcome), think_hist=hist,
+        metrics=state.metrics(outcome), think_hist=hist, texts=texts,
+        **_roles_and_teams(state, outcome),
     )
+
+
+def _roles_and_teams(state: "State", outcome: "Outcome") -> dict[str, Any]:
+    """The record's ``roles``, ``teams`` and ``team`` (empty for games without them)."""
+    roles = state.roles()
+    teams = outcome.teams if outcome.teams is not None else state.teams()
+    out: dict[str, Any] = {}
+    if roles is not None:
+        out["roles"] = list(roles)
+    if teams is not None:
+        out["teams"] = list(teams)
+        out["team"] = outcome.team
+    return out
 
 
 def _timed(what: str, limit_ns: int | None, alarm: bool, fn: Any, *args: Any) -> None:
@@ -220,10 +243,16 @@ def timed_out_seats(record: GameRecord) -> set[int]:
     return {e["seat"] for e in record.errors if e["type"] == AgentTimeout.__name__}
 
 
-def _forfeit(job: GameJob, n: int, seat: int, game: "Game") -> Outcome:
-    """The forfeit rule's outcome: every seat of the broken seat's entrant forfeits."""
+def _forfeit(job: GameJob, n: int, seat: int, state: "State") -> Outcome:
+    """The forfeit rule's outcome: every seat of the broken seat's entrant forfeits; in a
+    team game of two teams its team loses (a seat's result is its team's)."""
+    teams = state.teams()
+    if teams is not None and len(set(teams)) == 2:
+        other = next(t for t in teams if t != teams[seat])
+        won = Outcome.team_result(teams, other)
+        return dataclasses.replace(won, forfeit=seat)
     mates = [s for s in range(n) if job.labels[s] == job.labels[seat]]
-    return Outcome.forfeited(n, seat, game.return_bounds(), mates)
+    return Outcome.forfeited(n, seat, state.game.return_bounds(), mates)
 
 
 def _error(job: GameJob, seat: int, exc: BaseException, move: int) -> dict[str, Any]:
@@ -241,7 +270,7 @@ def time_bin_upper_ns(key: int) -> int:
 
 
 def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decisions, think,
-          longest, hist, illegal, errors, limit_ns, alarm) -> Outcome | None:
+          longest, hist, illegal, errors, limit_ns, alarm, texts) -> Outcome | None:
     """The move loop of ``play``; returns a forfeit outcome, or None at the normal end."""
     clock = time.perf_counter_ns
     append = actions.append
@@ -268,6 +297,9 @@ def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decis
                     _disarm()
             else:
                 a = agents[p].act(views[p], legal)
+            text = None
+            if a in legal and state.is_statement(a):
+                text = agents[p].talk(views[p], a)  # within the same budget as the move
             if limit_ns is not None and clock() - t0 > limit_ns:
                 raise AgentTimeout(f"took {(clock() - t0) / 1e9:.3f} s, over the budget "
                                    f"of {limit_ns / 1e9:g} s per move")
@@ -275,7 +307,7 @@ def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decis
             if alarm:
                 _disarm()
             errors.append(_error(job, p, exc, len(actions)))
-            return _forfeit(job, n, p, state.game)
+            return _forfeit(job, n, p, state)
         dt = clock() - t0
         think[p] += dt
         if dt > longest[p]:
@@ -291,9 +323,40 @@ def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decis
         if a not in legal:
             illegal[p] += 1
             a = fallback_rng.choice(legal)
+            text = None
         state._apply(a)
         append(a)
+        if text:
+            text = clean_text(text)
+            if text:
+                state.add_text(p, text)
+                texts.append([len(actions) - 1, p, text])
     return None
+
+
+MAX_TEXT = 2000
+"""Characters of free text an agent may attach to one statement (the rest is cut)."""
+
+
+def clean_text(text: Any) -> str:
+    """Free text as the record keeps it: a string, printable characters and newlines only,
+    at most ``MAX_TEXT`` characters, surrounding blanks removed."""
+    text = str(text)[:MAX_TEXT]
+    return "".join(c for c in text if c.isprintable() or c == "\n").strip()
+
+
+def replay(game: "Game", record: "GameRecord") -> "State":
+    """The end state of ``record`` replayed on ``game`` (its deal, its moves and the free
+    text attached to its statements): the same record gives the same game."""
+    state = game.new_state(derive_seed(record.seed, "deal"))
+    texts: dict[int, list[tuple[int, str]]] = {}
+    for move, seat, text in record.texts:
+        texts.setdefault(move, []).append((seat, text))
+    for i, a in enumerate(record.actions):
+        state._apply(a)
+        for seat, text in texts.get(i, ()):
+            state.add_text(seat, text)
+    return state
 
 
 def entrant_labels(specs: Sequence[str]) -> list[str]:

@@ -314,6 +314,23 @@ def seats_line(summary: dict[str, Any]) -> str:
     return f"Win rate by seat: {rates} (chi-square p = {p})"
 
 
+def roles_table(tables: dict[str, Any]) -> Table:
+    """Win rates by team, by role, and by agent in each role (team games with roles)."""
+    table = _table("Results by team and role (a seat's result is its team's)")
+    table.add_column("team / role", overflow="fold")
+    table.add_column("agent", overflow="fold")
+    _figure_columns(table, "games", "win rate (95% CI)")
+    for r in tables.get("teams", []):
+        table.add_row(f"team {r['team']}", "all", str(r["games"]), _rate(r["win_rate"],
+                                                                          r["win_ci"]))
+    for r in tables.get("roles", []):
+        table.add_row(r["role"], "all", str(r["games"]), _rate(r["win_rate"], r["win_ci"]))
+    for r in sorted(tables.get("agent_roles", []), key=lambda r: r["role"]):
+        table.add_row(r["role"], r["agent"], str(r["games"]), _rate(r["win_rate"],
+                                                                     r["win_ci"]))
+    return table
+
+
 def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
     import csv
 
@@ -359,9 +376,11 @@ def write_tournament_files(out: Path, summary: dict[str, Any], records: Sequence
             game_rows.append([rec.job_id, stage_of(rec.job_id), rec.deal_key, seat, label,
                               rec.agents[seat], rec.ranks[seat], rec.win_shares[seat],
                               rec.returns[seat], rec.decisions[seat], rec.illegal[seat],
-                              err.get(seat, "")])
+                              err.get(seat, ""), rec.roles[seat] if rec.roles else "",
+                              rec.teams[seat] if rec.teams else ""])
     _write_csv(out / "games.csv", ["job_id", "stage", "deal", "seat", "agent", "spec", "rank",
-                                   "win_share", "payoff", "decisions", "illegal", "error"],
+                                   "win_share", "payoff", "decisions", "illegal", "error",
+                                   "role", "team"],
                game_rows)
     return [out / "summary.json", out / "summary.csv", out / "pairs.csv", out / "games.csv",
             *plot_summary(out, summary)]

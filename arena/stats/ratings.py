@@ -33,13 +33,15 @@ _MAX_LOG_STRENGTH = 30.0
 # --------------------------------------------------------------------------- comparisons
 
 def _game_pairs(rec: "GameRecord") -> list[tuple[str, str, float]]:
-    """One game's comparisons: every pair of seats with different labels, scored by rank."""
+    """One game's comparisons: every pair of seats with different labels, scored by rank.
+    In a team game only seats of different teams are compared: teammates share one result,
+    which says nothing about which of them is stronger (it is not a draw between them)."""
     out: list[tuple[str, str, float]] = []
-    labels, ranks = rec.labels, rec.ranks
+    labels, ranks, teams = rec.labels, rec.ranks, getattr(rec, "teams", None)
     for i in range(len(labels)):
         for j in range(i + 1, len(labels)):
-            if labels[i] == labels[j]:
-                # Two seats of the same entrant say nothing about its strength.
+            if labels[i] == labels[j] or (teams is not None and teams[i] == teams[j]):
+                # Two seats of the same entrant, or of one team, say nothing about strength.
                 continue
             ri, rj = ranks[i], ranks[j]
             score = 1.0 if ri < rj else 0.0 if ri > rj else 0.5
@@ -544,7 +546,9 @@ def openskill_ratings(records: Iterable["GameRecord"], names: Sequence[str],
     given order.
 
     Each distinct label at a table is one team of one player, ranked by the best (lowest)
-    rank of its seats; a game with fewer than two distinct labels changes nothing. Labels
+    rank of its seats; a game with fewer than two distinct labels changes nothing. In a team
+    game (records with ``teams``) each team is one openskill team of its seats' labels.
+    Labels
     outside ``names`` still take part (they are opponents) but are not reported. ``model``
     defaults to ``openskill.models.PlackettLuce()`` with the library's defaults.
 
@@ -563,6 +567,9 @@ def openskill_ratings(records: Iterable["GameRecord"], names: Sequence[str],
         return ratings[label]
 
     for rec in sorted(records, key=lambda r: job_order(r.job_id)):
+        if getattr(rec, "teams", None) is not None:
+            _rate_teams(model, rec, get, ratings)
+            continue
         best = {label: r.rank for label, r in entrant_results(rec).items()}
         if len(best) < 2:
             continue
@@ -598,3 +605,27 @@ def head_to_head(records: Iterable["GameRecord"],
             count[key] = count.get(key, 0) + 1
     return {a: {b: (total[(a, b)] / count[(a, b)] if a != b and (a, b) in count else None)
                 for b in names} for a in names}
+
+
+def _rate_teams(model: Any, rec: "GameRecord", get: Any, ratings: dict[str, Any]) -> None:
+    """One team game in openskill's team model: each team is the distinct labels of its
+    seats, ranked by the team's rank (teammates share a result, they are not opponents who
+    drew); a label seated on two teams says nothing about itself and is left out."""
+    members: dict[str, list[str]] = {}
+    rank: dict[str, int] = {}
+    for label, team, r in zip(rec.labels, rec.teams, rec.ranks):
+        if label not in members.setdefault(team, []):
+            members[team].append(label)
+        rank[team] = min(rank.get(team, r), r)
+    both = {label for label in rec.labels
+            if sum(label in ms for ms in members.values()) > 1}
+    teams = {t: [m for m in ms if m not in both] for t, ms in members.items()}
+    teams = {t: ms for t, ms in teams.items() if ms}
+    if len(teams) < 2:
+        return
+    order = list(teams)
+    new = model.rate([[get(m) for m in teams[t]] for t in order],
+                     ranks=[rank[t] for t in order])
+    for t, team in zip(order, new):
+        for label, rating in zip(teams[t], team):
+            ratings[label] = rating

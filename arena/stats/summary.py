@@ -24,6 +24,7 @@ from arena.stats.ratings import (
     pairwise_results,
 )
 from arena.stats.basic import summarize
+from arena.stats.roles import role_tables
 
 if TYPE_CHECKING:  # pragma: no cover
     from arena.core.game import Game
@@ -110,6 +111,8 @@ def build_summary(records: Sequence["GameRecord"], names: Sequence[str], game: "
         "seats": seat_table(records, game.num_players).to_dict(),
         "metrics": [{"name": m.name, "help": m.help} for m in game.metric_specs],
     }
+    if any(r.roles is not None or r.teams is not None for r in records):
+        out.update(role_tables(records, names))
     if stages:
         out["stages"] = {
             stage: [{"name": s.name, "games": s.games, "wins": s.wins, "win_rate": s.win_rate,

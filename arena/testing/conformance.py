@@ -248,7 +248,16 @@ def _check_random_play(game: Game, seed: int) -> None:
         "outcome().returns differ from returns()"
     assert out.winners and all(out.ranks[w] == 0 for w in out.winners), \
         f"winners {out.winners} must be the seats ranked 0 (ranks {out.ranks})"
-    assert abs(sum(out.win_shares) - 1.0) < 1e-9, "win shares do not sum to 1"
+    if out.teams is None:
+        assert abs(sum(out.win_shares) - 1.0) < 1e-9, "win shares do not sum to 1"
+    else:  # a team game: each seat's result is its team's
+        teams = state.teams()
+        assert teams is not None and tuple(out.teams) == tuple(teams), \
+            f"outcome teams {out.teams} differ from the state's teams() {teams}"
+        want = tuple(0.5 if out.team is None else float(t == out.team) for t in out.teams)
+        assert out.win_shares == want, \
+            f"team game: win shares {out.win_shares}, expected {want} (winning team " \
+            f"{out.team!r}: Outcome.team_result)"
 
 
 def _return_bounds(game: Game) -> tuple[float, float] | None:

@@ -1,0 +1,228 @@
+"""Team games in the core: team outcomes, roles and teams in records, per-role statistics,
+ratings that do not count teammates as opponents, the forfeit rule for teams."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from arena.core.agent import Agent
+from arena.core.game import TERMINAL, Game, GameInfo, Outcome, State
+from arena.core.seeding import derive_seed
+from arena.play.match import GameJob, play
+from arena.stats.ratings import openskill_ratings, pairwise_results
+from arena.stats.roles import role_tables
+
+
+class _TugState(State):
+    """Four seats in two teams of two (dealt by the seed); each seat in turn pulls (1) or
+    rests (0); the team with more pulls wins, equal pulls draw."""
+
+    def __init__(self, game, seed):
+        self.game = game
+        seats = [0, 1, 2, 3]
+        random.Random(seed).shuffle(seats)
+        self.team_of = ["red"] * 4
+        self.role_of = ["player"] * 4
+        for s in seats[2:]:
+            self.team_of[s] = "blue"
+        self.role_of[seats[0]] = self.role_of[seats[2]] = "captain"
+        self.pulls = []
+        self.said = []
+        self.current_player = 0
+
+    def legal_actions(self):
+        return (0, 1, 2) if self.current_player != TERMINAL else ()
+
+    def is_statement(self, action):
+        return action == 2  # "shout": a statement, and no pull
+
+    def add_text(self, seat, text):
+        self.said.append((seat, text))
+
+    def _apply(self, action):
+        self.pulls.append(1 if action == 1 else 0)
+        self.current_player = len(self.pulls) if len(self.pulls) < 4 else TERMINAL
+
+    def _winner(self):
+        red = sum(p for s, p in enumerate(self.pulls) if self.team_of[s] == "red")
+        blue = sum(self.pulls) - red
+        return None if red == blue else "red" if red > blue else "blue"
+
+    def outcome(self):
+        return Outcome.team_result(self.team_of, self._winner())
+
+    def returns(self):
+        return self.outcome().returns
+
+    def roles(self):
+        return tuple(self.role_of)
+
+    def teams(self):
+        return tuple(self.team_of)
+
+    def observation(self, seat):
+        return (self.team_of[seat], tuple(self.pulls), tuple(self.said))
+
+    def text(self, seat):
+        return str(self.observation(seat))
+
+    def encode(self, seat):
+        return np.zeros(1, dtype=np.float32)
+
+    def determinize(self, seat, rng):
+        return self.clone()
+
+    def clone(self):
+        other = _TugState(self.game, 0)
+        other.team_of, other.role_of = list(self.team_of), list(self.role_of)
+        other.pulls, other.current_player = list(self.pulls), self.current_player
+        other.said = list(self.said)
+        return other
+
+
+class _Tug(Game):
+    name = "tug"
+    info = GameInfo("tug", "a team test game", 4, 4, True, False, teams=True)
+
+    num_players = property(lambda self: 4)
+    num_actions = property(lambda self: 3)
+    encoding_shape = property(lambda self: (1,))
+
+    def new_state(self, seed):
+        return _TugState(self, seed)
+
+    def action_name(self, action):
+        return ("rest", "pull", "shout")[action]
+
+    def return_bounds(self):
+        return (-1.0, 1.0)
+
+
+class _Always(Agent):
+    def __init__(self, game, move, says=None):
+        super().__init__(None, game)
+        self.move = move
+        self.says = says
+
+    def talk(self, view, action):
+        return self.says
+
+    def act(self, view, legal):
+        if self.move is None:
+            raise RuntimeError("broken agent")
+        return self.move
+
+
+def _play(labels, moves, seed, game=None):
+    game = game or _Tug()
+    job = GameJob(f"t/d{seed}/r0", "tug", None, tuple(labels), tuple(labels), seed)
+    return play(job, game, [_Always(game, m) for m in moves])
+
+
+def test_team_result_gives_every_winner_a_whole_win():
+    o = Outcome.team_result(["good", "evil", "good", "evil", "good"], "evil")
+    assert o.returns == (-1.0, 1.0, -1.0, 1.0, -1.0)
+    assert o.ranks == (1, 0, 1, 0, 1) and o.winners == (1, 3)
+    assert o.win_shares == (0.0, 1.0, 0.0, 1.0, 0.0)  # not 1/2 each: the team won
+    draw = Outcome.team_result(["a", "b"], None)
+    assert draw.returns == (0.0, 0.0) and draw.win_shares == (0.5, 0.5)
+    with pytest.raises(ValueError, match="none of the seats"):
+        Outcome.team_result(["a", "b"], "c")
+
+
+def test_records_hold_each_seats_role_and_team_and_the_winning_team():
+    seed = 5
+    state = _Tug().new_state(derive_seed(seed, "deal"))  # the deal play() makes
+    rec = _play(["a", "b", "c", "d"], [1, 1, 1, 1], seed)
+    assert rec.roles == list(state.roles()) and rec.teams == list(state.teams())
+    assert rec.team is None and rec.win_shares == [0.5] * 4  # 2 pulls each: a draw
+    # Only seat 0 pulls: its team wins, both of its seats score a whole win.
+    rec = _play(["a", "b", "c", "d"], [1, 0, 0, 0], seed)
+    red = state.teams()[0]
+    assert rec.team == red
+    assert rec.win_shares == [1.0 if t == red else 0.0 for t in state.teams()]
+    assert rec.returns == [1.0 if t == red else -1.0 for t in state.teams()]
+
+
+def test_a_forfeit_in_a_team_game_loses_for_the_whole_team():
+    rec = _play(["a", "b", "c", "d"], [1, 1, None, 1], 3)  # seat 2 breaks the game
+    teams = _Tug().new_state(derive_seed(3, "deal")).teams()
+    assert rec.forfeit == 2
+    assert rec.team != teams[2] and rec.team is not None
+    assert rec.win_shares == [0.0 if t == teams[2] else 1.0 for t in teams]
+
+
+def test_role_tables_count_seats_by_role_team_and_agent():
+    recs = [_play(["x", "y", "y2", "z"], [1, 0, 0, 0], seed) for seed in range(40)]
+    tables = role_tables(recs, names=["x", "y", "y2", "z"])
+    # x always pulls, the others never: x's team wins every game.
+    x_team = {r["team"]: r for r in tables["agent_teams"] if r["agent"] == "x"}
+    assert all(r["win_rate"] == 1.0 for r in x_team.values())
+    teams = {r["team"]: r for r in tables["teams"]}
+    assert teams["red"]["games"] == teams["blue"]["games"] == 80
+    assert teams["red"]["wins"] + teams["blue"]["wins"] == 80  # one team wins each game
+    roles = {r["role"]: r for r in tables["roles"]}
+    assert roles["captain"]["games"] == roles["player"]["games"] == 80
+    by_agent_role = {(r["agent"], r["role"]): r for r in tables["agent_roles"]}
+    assert sum(r["games"] for (a, _), r in by_agent_role.items() if a == "x") == 40
+    lo, hi = teams["red"]["win_ci"]
+    assert lo < teams["red"]["win_rate"] < hi
+
+
+def test_ratings_compare_only_seats_of_different_teams():
+    rec = _play(["a", "b", "c", "d"], [1, 0, 0, 0], 7)
+    teams = rec.teams
+    pairs = pairwise_results([rec])
+    assert len(pairs) == 4  # 2 x 2 across the teams, none between teammates
+    for la, lb, score in pairs:
+        ta, tb = teams["abcd".index(la)], teams["abcd".index(lb)]
+        assert ta != tb
+        assert score == (1.0 if ta == rec.team else 0.0)
+
+
+def test_openskill_rates_a_team_game_as_two_teams():
+    from openskill.models import PlackettLuce
+
+    rec = _play(["a", "b", "c", "d"], [1, 0, 0, 0], 7)
+    got = openskill_ratings([rec], ["a", "b", "c", "d"])
+    model = PlackettLuce()
+    teams = {}
+    for label, team in zip(rec.labels, rec.teams):
+        teams.setdefault(team, []).append(label)
+    order = list(teams)
+    new = model.rate([[model.rating(name=m) for m in teams[t]] for t in order],
+                     ranks=[0 if t == rec.team else 1 for t in order])
+    want = {m: r for t, team in zip(order, new) for m, r in zip(teams[t], team)}
+    for label in "abcd":
+        assert got[label]["mu"] == pytest.approx(want[label].mu)
+        assert got[label]["sigma"] == pytest.approx(want[label].sigma)
+    winners = [lab for lab, t in zip(rec.labels, rec.teams) if t == rec.team]
+    assert all(got[w]["mu"] > 25 for w in winners)
+    assert all(got[lab]["mu"] < 25 for lab in "abcd" if lab not in winners)
+
+
+def test_free_text_joins_the_public_history_the_record_and_its_replay():
+    from arena.play.match import MAX_TEXT, replay
+
+    game = _Tug()
+    job = GameJob("t/d1/r0", "tug", None, ("a", "b", "c", "d"), ("a", "b", "c", "d"), 1)
+    agents = [_Always(game, 2, "I pull \x07next time"), _Always(game, 1, "ignored: no statement"),
+              _Always(game, 2, None), _Always(game, 2, "x" * (MAX_TEXT + 50))]
+    seen = []
+
+    class _Reader(_Always):
+        def act(self, view, legal):
+            seen.append(view.observation()[2])
+            return super().act(view, legal)
+
+    agents[1] = _Reader(game, 1, "ignored: no statement")
+    rec = play(job, game, agents)
+    # Text only on statements, control characters dropped, long text cut.
+    assert rec.texts == [[0, 0, "I pull next time"], [3, 3, "x" * MAX_TEXT]]
+    assert seen == [((0, "I pull next time"),)]  # the next seat read it
+    end = replay(game, rec)
+    assert end.said == [(0, "I pull next time"), (3, "x" * MAX_TEXT)]
+    assert list(end.outcome().returns) == rec.returns
