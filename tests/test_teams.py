@@ -162,10 +162,11 @@ def test_role_tables_count_seats_by_role_team_and_agent():
     x_team = {r["team"]: r for r in tables["agent_teams"] if r["agent"] == "x"}
     assert all(r["win_rate"] == 1.0 for r in x_team.values())
     teams = {r["team"]: r for r in tables["teams"]}
-    assert teams["red"]["games"] == teams["blue"]["games"] == 80
-    assert teams["red"]["wins"] + teams["blue"]["wins"] == 80  # one team wins each game
+    # A game counts once per team and role: two seats of a team share one result.
+    assert teams["red"]["games"] == teams["blue"]["games"] == 40
+    assert teams["red"]["wins"] + teams["blue"]["wins"] == 40  # one team wins each game
     roles = {r["role"]: r for r in tables["roles"]}
-    assert roles["captain"]["games"] == roles["player"]["games"] == 80
+    assert roles["captain"]["games"] == roles["player"]["games"] == 40
     by_agent_role = {(r["agent"], r["role"]): r for r in tables["agent_roles"]}
     assert sum(r["games"] for (a, _), r in by_agent_role.items() if a == "x") == 40
     lo, hi = teams["red"]["win_ci"]

@@ -1,9 +1,10 @@
 """Results per role and per team, for games with hidden roles and teams (Avalon, Werewolf).
 
 A seat's result in a team game is its team's (``GameRecord.win_shares``: 1 for every seat of
-the winning team, 1/2 each in a draw), so these tables count seats: one row per role, per
-team and per (agent, role), each with its games, wins (draws count half), win rate and 95%
-Wilson interval. With seat rotation over duplicate deals every agent holds every role of a
+the winning team, 1/2 each in a draw): one row per role, per team and per (agent, role),
+each with its games, wins (draws count half), win rate and 95% Wilson interval. A game
+counts once per row however many seats it gave that role or team (three servants share one
+result: counting them three times would narrow the interval falsely). With seat rotation over duplicate deals every agent holds every role of a
 deal equally often, so the per-agent rows compare agents under the same role luck, and the
 per-role rows show how much the role itself decides.
 """
@@ -29,8 +30,8 @@ def role_tables(records: Iterable["GameRecord"],
                 names: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
     """``{"roles": [...], "teams": [...], "agent_roles": [...], "agent_teams": [...]}`` over
     the records that carry roles or teams (empty lists where none do). Rows are in order of
-    first appearance; ``names`` orders the agents (labels) where given. A label holding
-    several seats of one game counts once per seat."""
+    first appearance; ``names`` orders the agents (labels) where given. A game counts once
+    per row, with the mean share of the row's seats in it."""
     count: dict[tuple, list[float]] = {}
 
     def add(kind: str, key: tuple, share: float) -> None:
@@ -39,14 +40,19 @@ def role_tables(records: Iterable["GameRecord"],
         c[1] += share
 
     for rec in records:
+        # One observation per game and key: seats of one team (or role) in a game share its
+        # result, so counting them as separate games would narrow the interval falsely.
+        shares: dict[tuple, list[float]] = {}
         for s, share in enumerate(rec.win_shares):
             label = rec.labels[s]
             if rec.roles is not None:
-                add("roles", (rec.roles[s],), share)
-                add("agent_roles", (label, rec.roles[s]), share)
+                shares.setdefault(("roles", rec.roles[s]), []).append(share)
+                shares.setdefault(("agent_roles", label, rec.roles[s]), []).append(share)
             if rec.teams is not None:
-                add("teams", (rec.teams[s],), share)
-                add("agent_teams", (label, rec.teams[s]), share)
+                shares.setdefault(("teams", rec.teams[s]), []).append(share)
+                shares.setdefault(("agent_teams", label, rec.teams[s]), []).append(share)
+        for (kind, *key), got in shares.items():
+            add(kind, tuple(key), sum(got) / len(got))
     fields = {"roles": ("role",), "teams": ("team",), "agent_roles": ("agent", "role"),
               "agent_teams": ("agent", "team")}
     out: dict[str, list[dict[str, Any]]] = {kind: [] for kind in fields}
