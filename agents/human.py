@@ -43,10 +43,23 @@ class HumanAgent(Agent):
                 return legal[lowered.index(answer.lower())]
             self.say(f"'{answer}' is not a move here: type a number from 1 to {len(legal)}.")
 
+    def talk(self, view: SeatView, action: int) -> str | None:
+        """After a statement: free text for the others to read (empty: none)."""
+        try:
+            text = self.ask("Add words to your statement (Enter for none): ").strip()
+        except EOFError:
+            raise QuitGame() from None
+        return text or None
+
     def finish(self, view: SeatView, outcome: Outcome) -> None:
         self.say("\n" + "=" * 72 + "\n" + view.text())
         me = view.seat
-        if me in outcome.winners:
+        if outcome.teams is not None:
+            mine = outcome.teams[me]
+            verdict = ("A draw." if outcome.team is None else
+                       f"Your team ({mine}) won!" if outcome.team == mine else
+                       f"Your team ({mine}) lost; {outcome.team} won.")
+        elif me in outcome.winners:
             verdict = "You won!" if len(outcome.winners) == 1 else "You tied for first."
         else:
             verdict = f"You finished in place {outcome.ranks[me] + 1}."

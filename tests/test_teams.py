@@ -227,3 +227,20 @@ def test_free_text_joins_the_public_history_the_record_and_its_replay():
     end = replay(game, rec)
     assert end.said == [(0, "I pull next time"), (3, "x" * MAX_TEXT)]
     assert list(end.outcome().returns) == rec.returns
+
+
+def test_a_person_can_add_words_to_a_statement_and_is_told_the_team_result():
+    from agents.human import HumanAgent
+
+    game = _Tug()
+    human = HumanAgent(None, game)
+    answers = iter(["3", "we pull together", ])  # the third move ("shout"), then its words
+    said = []
+    human.ask = lambda prompt: next(answers)
+    human.say = said.append
+    job = GameJob("t/d2/r0", "tug", None, ("me", "b", "c", "d"), ("me", "b", "c", "d"), 2)
+    rec = play(job, game, [human, _Always(game, 1), _Always(game, 0), _Always(game, 0)])
+    assert rec.texts == [[0, 0, "we pull together"]]
+    mine = rec.teams[0]
+    want = "won!" if rec.team == mine else "lost"
+    assert f"Your team ({mine})" in said[-1] and want in said[-1]
