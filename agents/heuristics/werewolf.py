@@ -7,8 +7,9 @@ revealed role other than Seer; to the Seer, any other claimant; to a wolf, a fel
 
 - Villager: votes for the living player most often reported as a wolf by claimants not
   exposed as fake, else for a living exposed claimant (one that called this seat a wolf,
-  say), else for the most suspected (accused or reported as a wolf) player, ties at random,
-  else at random; never for a claimant it trusts or a player such a claimant cleared.
+  say), else for the most suspected player (accused or reported as a wolf by a seat not
+  exposed as fake; cleared or vouched for by a known wolf), ties at random, else at random;
+  never for a claimant it trusts or a player such a claimant cleared.
   In talk it accuses the player it would vote for when a trusted report names it, else
   says nothing.
 - Seer: inspects uninspected living players at random; claims the Seer once it has found a
@@ -129,9 +130,14 @@ class WerewolfBot(Agent):
             return fake, spare
         suspected: dict[int, int] = {}
         for st in obs.statements:
-            if st.kind in ("accuse", "report") and (st.kind == "accuse" or st.wolf):
-                t = st.target
-                if alive[t] and t not in spare:
+            t = st.target
+            if t is None or not alive[t] or t in spare:
+                continue
+            if known[st.seat] == WOLF:  # a known wolf's word: its friends are suspect
+                if st.kind == "vouch" or (st.kind == "report" and not st.wolf):
+                    suspected[t] = suspected.get(t, 0) + 2
+            elif st.seat not in claims or st.seat in trusted:
+                if st.kind == "accuse" or (st.kind == "report" and st.wolf):
                     suspected[t] = suspected.get(t, 0) + 1
         if suspected:
             return _best(suspected), spare

@@ -419,7 +419,7 @@ class WerewolfState(State):
 
     def _apply(self, action: int) -> None:
         p, g = self.current_player, self.game
-        kind, seat = g.split(action)
+        _, seat = g.split(action)
         if p == CHANCE:
             self.nights[-1] = replace(self.nights[-1], target=seat)
             self._after_wolves()
