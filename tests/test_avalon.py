@@ -11,16 +11,11 @@ from arena.core.agent import SeatView
 from arena.core.errors import IllegalActionError
 from arena.core.game import Outcome
 from arena.core.params import NoParams
-from arena.core.registry import register_agent, register_game
-
-register_game("avalon", "games.avalon.game:AvalonGame")
-register_agent("avalon_bot", "agents.heuristics.avalon:AvalonBot")
-
-from agents.heuristics.avalon import AvalonBot, AvalonBotParams  # noqa: E402
-from agents.random import RandomAgent  # noqa: E402
-from arena.play.match import run_match  # noqa: E402
-from arena.testing import check_game  # noqa: E402
-from games.avalon.game import (  # noqa: E402
+from agents.heuristics.avalon import AvalonBot, AvalonBotParams
+from agents.random import RandomAgent
+from arena.play.match import run_match
+from arena.testing import check_game
+from games.avalon.game import (
     APPROVE,
     ASSASSINATE,
     FAIL,

@@ -12,16 +12,11 @@ from arena.core.agent import SeatView
 from arena.core.errors import IllegalActionError
 from arena.core.game import CHANCE, Outcome
 from arena.core.params import NoParams
-from arena.core.registry import register_agent, register_game
-
-register_game("werewolf", "games.werewolf.game:WerewolfGame")
-register_agent("werewolf_bot", "agents.heuristics.werewolf:WerewolfBot")
-
-from agents.heuristics.werewolf import WerewolfBot, WerewolfBotParams  # noqa: E402
-from agents.random import RandomAgent  # noqa: E402
-from arena.play.match import run_match  # noqa: E402
-from arena.testing import check_game  # noqa: E402
-from games.werewolf.game import (  # noqa: E402
+from agents.heuristics.werewolf import WerewolfBot, WerewolfBotParams
+from agents.random import RandomAgent
+from arena.play.match import run_match
+from arena.testing import check_game
+from games.werewolf.game import (
     ABSTAIN,
     ABSTAINED,
     NIGHT,
