@@ -226,8 +226,7 @@ def cmd_match(args: argparse.Namespace) -> int:
              + ("; ranked by mean payoff" if game.ranked_by == "payoff" else ""))
     console.print(leaderboard(summaries, game.metric_specs, title=title,
                               by_payoff=game.ranked_by == "payoff"))
-    roles = role_tables(records, labels) if any(
-        r.roles is not None or r.teams is not None for r in records) else {}
+    roles = role_tables(records, labels)
     if roles:
         console.print(roles_table(roles))
     console.print(timing_table(timings))

@@ -244,3 +244,13 @@ def test_a_person_can_add_words_to_a_statement_and_is_told_the_team_result():
     mine = rec.teams[0]
     want = "won!" if rec.team == mine else "lost"
     assert f"Your team ({mine})" in said[-1] and want in said[-1]
+
+
+def test_the_forfeit_rule_scores_a_two_team_game_by_team():
+    teams = ("good", "evil", "good", "evil", "good")
+    out = Outcome.forfeited(5, 1, (-1.0, 1.0), teams=teams)
+    assert out.forfeit == 1 and out.team == "good"
+    assert out.win_shares == (1.0, 0.0, 1.0, 0.0, 1.0)
+    assert out.returns == (1.0, -1.0, 1.0, -1.0, 1.0)
+    # Without teams the seat-by-seat rule stands.
+    assert Outcome.forfeited(5, 1, (-1.0, 1.0)).teams is None

@@ -20,6 +20,7 @@ from __future__ import annotations
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -114,7 +115,7 @@ class Outcome:
 
     @staticmethod
     def forfeited(num_players: int, seat: int, bounds: tuple[float, float],
-                  mates: Sequence[int] = ()) -> "Outcome":
+                  mates: Sequence[int] = (), teams: Sequence[str] | None = None) -> "Outcome":
         """``seat`` broke the game (raised, hung, overran its budget): the forfeit rule.
 
         The seat, and every other seat its entrant holds (``mates``: the same agent twice
@@ -125,7 +126,13 @@ class Outcome:
         that is not zero-sum, e.g. scores from 0 up), each gets the highest return. So no
         way of playing on can end worse for the agent than a forfeit: it cannot choose its
         losses by crashing. Every statistic reads these fields.
+
+        A team game of two teams (``teams``: each seat's team) is lost by the forfeiting
+        seat's team, the other team wins (``team_result``): a seat's result is its team's.
         """
+        if teams is not None and len(set(teams)) == 2:
+            other = next(t for t in teams if t != teams[seat])
+            return dataclasses.replace(Outcome.team_result(teams, other), forfeit=seat)
         lo, hi = float(bounds[0]), float(bounds[1])
         out = {seat, *mates}
         k, others = len(out), num_players - len(out)

@@ -246,13 +246,8 @@ def timed_out_seats(record: GameRecord) -> set[int]:
 def _forfeit(job: GameJob, n: int, seat: int, state: "State") -> Outcome:
     """The forfeit rule's outcome: every seat of the broken seat's entrant forfeits; in a
     team game of two teams its team loses (a seat's result is its team's)."""
-    teams = state.teams()
-    if teams is not None and len(set(teams)) == 2:
-        other = next(t for t in teams if t != teams[seat])
-        won = Outcome.team_result(teams, other)
-        return dataclasses.replace(won, forfeit=seat)
     mates = [s for s in range(n) if job.labels[s] == job.labels[seat]]
-    return Outcome.forfeited(n, seat, state.game.return_bounds(), mates)
+    return Outcome.forfeited(n, seat, state.game.return_bounds(), mates, state.teams())
 
 
 def _error(job: GameJob, seat: int, exc: BaseException, move: int) -> dict[str, Any]:

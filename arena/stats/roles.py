@@ -29,9 +29,12 @@ def _row(key: dict[str, Any], games: int, wins: float) -> dict[str, Any]:
 def role_tables(records: Iterable["GameRecord"],
                 names: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
     """``{"roles": [...], "teams": [...], "agent_roles": [...], "agent_teams": [...]}`` over
-    the records that carry roles or teams (empty lists where none do). Rows are in order of
+    the records that carry roles or teams; ``{}`` where none does. Rows are in order of
     first appearance; ``names`` orders the agents (labels) where given. A game counts once
     per row, with the mean share of the row's seats in it."""
+    records = list(records)
+    if not any(r.roles is not None or r.teams is not None for r in records):
+        return {}
     count: dict[tuple, list[float]] = {}
 
     def add(kind: str, key: tuple, share: float) -> None:

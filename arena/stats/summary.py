@@ -111,8 +111,7 @@ def build_summary(records: Sequence["GameRecord"], names: Sequence[str], game: "
         "seats": seat_table(records, game.num_players).to_dict(),
         "metrics": [{"name": m.name, "help": m.help} for m in game.metric_specs],
     }
-    if any(r.roles is not None or r.teams is not None for r in records):
-        out.update(role_tables(records, names))
+    out.update(role_tables(records, names))
     if stages:
         out["stages"] = {
             stage: [{"name": s.name, "games": s.games, "wins": s.wins, "win_rate": s.win_rate,
