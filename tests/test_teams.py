@@ -254,3 +254,63 @@ def test_the_forfeit_rule_scores_a_two_team_game_by_team():
     assert out.returns == (1.0, -1.0, 1.0, -1.0, 1.0)
     # Without teams the seat-by-seat rule stands.
     assert Outcome.forfeited(5, 1, (-1.0, 1.0)).teams is None
+
+
+# ------------------------------------------------- paired tests compare agents in one role
+
+_ROLES = ["merlin", "servant", "servant", "assassin"]
+_TEAM = {"merlin": "good", "servant": "good", "assassin": "evil"}
+
+
+def _role_record(labels, good_wins, deal, rot):
+    """A 4-seat game of the roles above (fixed by the deal, as a rotated deal keeps them)."""
+    from arena.play.match import GameRecord
+
+    teams = [_TEAM[r] for r in _ROLES]
+    shares = [1.0 if (t == "good") == good_wins else 0.0 for t in teams]
+    return GameRecord(
+        job_id=f"t/d{deal}/r{rot}", game="g", rules=None, settings={}, seed=1000 + deal,
+        agents=list(labels), labels=list(labels), actions=[], returns=list(shares),
+        ranks=[0 if s else 1 for s in shares], winners=[s for s in range(4) if shares[s]],
+        win_shares=shares, decisions=[0] * 4, think_ns=[0] * 4, max_think_ns=[0] * 4,
+        illegal=[0] * 4, roles=list(_ROLES), teams=teams, team="good" if good_wins else "evil")
+
+
+def _rotations(names):
+    return [names[-r:] + names[:-r] if r else list(names) for r in range(len(names))]
+
+
+def test_paired_test_compares_agents_in_the_same_role_not_across_teams():
+    from arena.stats.pairwise import pairwise_tests
+
+    # Every deal favours good, and a deal's last rotation (where a is evil) is missing:
+    # compared game by game, a looks better than b in every deal; role by role (a and b as
+    # Merlin, as servants) they are equal.
+    recs = []
+    for deal in range(20):
+        for rot, labels in enumerate(_rotations(["a", "b", "c", "d"])[:3]):
+            recs.append(_role_record(labels, True, deal, rot))
+    (ab,) = [t for t in pairwise_tests(recs, ["a", "b", "c", "d"]) if (t.a, t.b) == ("a", "b")]
+    assert ab.by_role and ab.win_a > ab.win_b
+    assert ab.diff == 0.0 and ab.p_paired == 1.0 and not ab.significant_paired
+    assert ab.deals == 20
+
+
+def test_role_matched_difference_weights_each_role_by_its_pairs():
+    from arena.stats.pairwise import pairwise_tests
+
+    # One deal in four rotations, good winning in the first and third. a: Merlin won,
+    # servant lost, servant won, assassin won (3/4); b: servant won, servant lost,
+    # assassin lost, Merlin lost (1/4). Per role: Merlin 1 - 0, servants 1/2 - 1/2 (two
+    # pairs), assassin 1 - 0: (1 + 2*0 + 1) / 4 = 1/2, the plain difference when every
+    # rotation is there.
+    rots = _rotations(["a", "b", "c", "d"])
+    good = [True, False, True, False]
+    recs = [_role_record(labels, g, 0, rot) for rot, (labels, g) in enumerate(zip(rots, good))]
+    ab = {(t.a, t.b): t for t in pairwise_tests(recs, ["a", "b", "c", "d"])}[("a", "b")]
+    assert (ab.win_a, ab.win_b, ab.deals) == (0.75, 0.25, 1)
+    assert ab.diff == pytest.approx(0.5)
+    # Without the last rotation only the servant seats pair up (1/2 - 1/2), where the game
+    # by game difference would be 1/3.
+    ab = {(t.a, t.b): t for t in pairwise_tests(recs[:3], ["a", "b", "c", "d"])}[("a", "b")]
+    assert ab.diff == 0.0 and ab.deals == 1

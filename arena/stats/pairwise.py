@@ -38,6 +38,10 @@ class PairTest:
     whatever its seat rotation or table) in which both played, the mean over that deal's
     shared games of a's score minus b's, where the score is ``score``: the win share, or the
     payoff in games ranked by payoff. These per-deal differences are the independent units.
+    In games with hidden roles (``GameRecord.roles``) the difference is between the two in
+    the same role (``by_role``): within a deal, a's mean score in each role minus b's in
+    that role, weighted by how many such pairs the deal has (role luck cancels even where a
+    deal's rotations are incomplete); deals in which they never held a common role drop out.
     ``p_paired`` is two-sided: the exact sign test over the non-zero differences where the
     t-test is undefined (one deal, or all differences equal; ``paired_test`` "sign": 1.0
     when there are none, ``2 * 0.5**15`` for 15 deals all one way), the exact sign-flip
@@ -60,13 +64,16 @@ class PairTest:
     games: int
     """Games in which both played."""
     deals: int
-    """Card deals (``GameRecord.card_deal``) in which both played: the test's sample size."""
+    """Card deals (``GameRecord.card_deal``) in which both played (with roles: and held a
+    common role): the test's sample size."""
     win_a: float
     """Mean per-game win share of ``a`` over the shared games."""
     win_b: float
     payoff_a: float
     """Mean per-game payoff of ``a`` over the shared games."""
     payoff_b: float
+    by_role: bool
+    """Whether the per-deal differences compare the two in the same role (games with roles)."""
     diff: float
     """Mean over the shared card deals of the per-deal difference of ``score`` (a - b)."""
     diff_ci: tuple[float, float] | None
@@ -138,6 +145,35 @@ class SeatTable:
 def _per_game(rec: "GameRecord") -> dict[str, tuple[float, float]]:
     """label -> (mean win share, mean payoff) over that label's seats in one game."""
     return {label: (r.win_share, r.payoff) for label, r in entrant_results(rec).items()}
+
+
+def _per_role(rec: "GameRecord") -> dict[str, list[tuple[str, float, float]]] | None:
+    """label -> (role, win share, payoff) of each seat it held; None without roles."""
+    if rec.roles is None:
+        return None
+    out: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
+    for seat, label in enumerate(rec.labels):
+        out[label].append((rec.roles[seat], rec.win_shares[seat], rec.returns[seat]))
+    return out
+
+
+def _role_matched_diff(a: str, b: str, games: Sequence[dict[str, list[tuple[str, float, float]]]],
+                       k_score: int) -> float | None:
+    """The per-deal difference of a's score minus b's in the same role: for each role both
+    held in ``games`` (one deal's shared games), a's mean minus b's mean in it, weighted by
+    min(a's seats in it, b's); None where they held no common role."""
+    scores: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    for per in games:
+        for side, label in enumerate((a, b)):
+            for role, win, pay in per[label]:
+                scores[role][side].append(pay if k_score else win)
+    total = weight = 0.0
+    for xa, xb in scores.values():
+        w = min(len(xa), len(xb))
+        if w:
+            total += w * (math.fsum(xa) / len(xa) - math.fsum(xb) / len(xb))
+            weight += w
+    return total / weight if weight else None
 
 
 def _constant(x: np.ndarray) -> bool:
@@ -281,12 +317,14 @@ def pairwise_tests(records: Sequence["GameRecord"], names: Sequence[str],
     k_score = 1 if score == "payoff" else 0
     wanted = set(names)
     games: list[dict[str, tuple[float, float]]] = []
+    roles: list[dict[str, list[tuple[str, float, float]]] | None] = []
     card_deals: list[int] = []
     played: dict[str, set[int]] = defaultdict(set)
     for rec in records:
         values = _per_game(rec)
         i = len(games)
         games.append(values)
+        roles.append(_per_role(rec))
         card_deals.append(rec.card_deal)
         for label in values:
             if label in wanted:
@@ -307,14 +345,21 @@ def pairwise_tests(records: Sequence["GameRecord"], names: Sequence[str],
             by_deal: dict[int, list[int]] = defaultdict(list)
             for i in shared:
                 by_deal[card_deals[i]].append(i)
-            diffs = [float(np.mean([games[i][a][k_score] - games[i][b][k_score] for i in idx]))
-                     for idx in by_deal.values()]
+            by_role = any(roles[i] is not None for i in shared)
+            if by_role:
+                matched = (_role_matched_diff(a, b, [roles[i] for i in idx  # type: ignore[misc]
+                                                     if roles[i] is not None], k_score)
+                           for idx in by_deal.values())
+                diffs = [d for d in matched if d is not None]
+            else:
+                diffs = [float(np.mean([games[i][a][k_score] - games[i][b][k_score]
+                                        for i in idx])) for idx in by_deal.values()]
             test, t_paired, p_paired = paired_deal_test(diffs)
             raw.append(dict(
-                a=a, b=b, score=score, games=len(shared), deals=len(by_deal),
+                a=a, b=b, score=score, games=len(shared), deals=len(diffs), by_role=by_role,
                 win_a=float(np.mean(wa)), win_b=float(np.mean(wb)),
                 payoff_a=float(np.mean(pa)), payoff_b=float(np.mean(pb)),
-                diff=float(np.mean(diffs)),
+                diff=float(np.mean(diffs)) if diffs else 0.0,
                 diff_ci=mean_interval(diffs)[1:] if test != "sign" else None,
                 paired_test=test, t_paired=t_paired, p_paired=p_paired,
                 t=t, p=p, cohens_d=cohens_d(wa, wb), t_payoff=t_pay, p_payoff=p_pay))
