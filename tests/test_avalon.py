@@ -377,3 +377,36 @@ def test_metrics_of_a_hand_built_game():
     assert m["votes_good"] == [4, 4, 4, 0, 0] and m["votes_right"] == [3, 3, 3, 0, 0]
     forfeit = Outcome.team_result(st.teams(), "evil")
     assert st.metrics(forfeit)["evil_wins"] == [0, 0, 0, 1, 1]
+
+
+def test_the_example_tournament_gives_every_entrant_each_role_of_a_deal(tmp_path):
+    """Roles are part of the deal: over a deal's seat rotations each entrant holds each of
+    its roles once, so the per-(agent, role) tables count the same games for everyone."""
+    import dataclasses
+    from collections import Counter
+    from pathlib import Path
+
+    from tournaments.run import TournamentRunner, open_store, tournament_summary
+    from tournaments.runners import SerialRunner
+    from tournaments.spec import load_tournament
+
+    t = load_tournament(Path(__file__).parents[1] / "tournaments/examples/avalon.toml")
+    t = dataclasses.replace(t, deals=2)
+    store = open_store(t, tmp_path / "out", resume=False)
+    TournamentRunner(t, store, SerialRunner()).run()
+    records = store.records()
+    summary = tournament_summary(t, store)
+    store.close()
+    assert len(records) == 2 * 5  # two deals, five rotations
+    names = [e.name for e in t.agents]
+    for deal in {r.card_deal for r in records}:
+        games = [r for r in records if r.card_deal == deal]
+        dealt = Counter(games[0].roles)
+        assert all(Counter(r.roles) == dealt and r.roles == games[0].roles for r in games)
+        for name in names:
+            held = Counter(r.roles[r.labels.index(name)] for r in games)
+            assert held == dealt, (name, held)
+    rows = {(row["agent"], row["role"]): row["games"] for row in summary["agent_roles"]}
+    for name in names:
+        assert rows[(name, "merlin")] == 2 and rows[(name, "assassin")] == 2
+    assert {p["by_role"] for p in summary["pairs"]} == {True}
