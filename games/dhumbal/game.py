@@ -340,7 +340,7 @@ class DhumbalGame(Game):
         st.round = 0
         st.hands = [mask_of(as_cards(h)) for h in hands]
         st.known = [mask_of(as_cards(k)) for k in known] if known is not None else [0] * n
-        st.pile = [as_cards(m) for m in pile]
+        st.pile = [tuple(as_cards(m)) for m in pile]
         st.pile_count = sum(len(m) for m in st.pile)
         top = as_cards(deck_top)
         placed = set(top) | {c for m in st.pile for c in m} | {
@@ -411,7 +411,7 @@ class DhumbalState(State):
                 self.hands[s] = hand
         start = deck.pop()
         self.deck = deck
-        self.pile = [[start]]
+        self.pile = [(start,)]
         self.pile_count = 1
         self.known = [0] * n
         self.offer = (start,) if r.pickup == "previous" else ()
@@ -492,7 +492,7 @@ class DhumbalState(State):
                 self.next_offer = g.meld_offer[i]
             else:
                 self.offer = (cards[-1],)
-            self.pile.append(list(cards))
+            self.pile.append(tuple(cards))
             self.pile_count += len(cards)
             self.m["cards_discarded"][p] += len(cards)
             self.phase = PICKUP
@@ -506,7 +506,8 @@ class DhumbalState(State):
             c = action - TAKE_BASE
             self.hands[p] |= 1 << c
             self.known[p] |= 1 << c
-            self.pile[-self._kept_on_reshuffle()].remove(c)
+            k = -self._kept_on_reshuffle()
+            self.pile[k] = tuple(x for x in self.pile[k] if x != c)
             self.pile_count -= 1
         self.history.append((p, action))
         self.turn += 1
@@ -679,8 +680,8 @@ class DhumbalState(State):
             and total <= self.rules.call_threshold,
             offer=tuple(sorted(self.offer)),
             hand_sizes=tuple(self.hands[s].bit_count() for s in range(n)),
-            known=tuple(tuple(cards_of(k)) for k in self.known),
-            pile=tuple(tuple(m) for m in self.pile),
+            known=tuple(tuple(cards_of(k)) if k else () for k in self.known),
+            pile=tuple(self.pile),
             deck_size=len(self.deck),
             turn=self.turn,
             round=self.round,
@@ -743,7 +744,7 @@ class DhumbalState(State):
         for name in ("hands", "known", "deck", "active", "next_seat", "scores", "coins",
                      "out_round", "history", "results"):
             setattr(s, name, list(getattr(self, name)))
-        s.pile = [list(m) for m in self.pile]
+        s.pile = list(self.pile)  # melds are tuples
         s.m = {k: list(v) for k, v in self.m.items()}
         s.call_totals = [list(x) for x in self.call_totals]
         s.call_wins = [list(x) for x in self.call_wins]
