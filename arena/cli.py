@@ -82,6 +82,47 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how worker processes start (default: the platform's)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    p = sub.add_parser("train", help="train a PPO or DQN agent on a game (needs the rl extra)")
+    p.add_argument("algorithm", help="ppo (masked PPO, sb3-contrib) or dqn (stable-baselines3, "
+                                     "masked at action selection)")
+    p.add_argument("game", help="game spec, e.g. dhumbal or leduc_poker")
+    p.add_argument("--rules", help="rules preset (dhumbal: paper, standard, yaniv)")
+    p.add_argument("--opponents", default="random",
+                   help="the other seats, drawn per episode from these specs: "
+                        "'aggressive,balanced' (default random)")
+    p.add_argument("--self-play", action="store_true",
+                   help="add snapshots of the learner to the opponent pool as it trains")
+    p.add_argument("--timesteps", type=_positive, required=True,
+                   help="environment steps (the learner's decisions) to train for")
+    p.add_argument("--envs", type=_positive, default=4,
+                   help="environments stepped together (default 4)")
+    p.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu",
+                   help="where the network trains (default cpu)")
+    p.add_argument("--seed", type=_integer, default=0, help="root seed (default 0)")
+    p.add_argument("--out", required=True, help="output folder (checkpoints, logs, evaluations)")
+    p.add_argument("--eval-every", type=_positive, help="timesteps between evaluations "
+                                                        "(default: a tenth of the run)")
+    p.add_argument("--eval-games", type=_positive, default=100,
+                   help="games per evaluation opponent (default 100)")
+    p.add_argument("--eval-opponents", help="fixed evaluation pool (default: --opponents)")
+    p.add_argument("--checkpoint-every", type=_positive,
+                   help="timesteps between checkpoints (default: at each evaluation)")
+    p.add_argument("--snapshot-every", type=_positive,
+                   help="self-play: timesteps between snapshots (default: a tenth of the run)")
+    p.add_argument("--net", default="256,256", help="hidden layer sizes (default 256,256)")
+    p.add_argument("--lr", type=float, default=3e-4, help="learning rate (default 3e-4)")
+    p.add_argument("--gamma", type=float, default=0.99, help="discount (default 0.99)")
+    p.add_argument("--n-steps", type=_positive, default=1024,
+                   help="PPO: steps per environment between updates (default 1024)")
+    p.add_argument("--batch-size", type=_positive, default=256, help="minibatch (default 256)")
+    p.add_argument("--ent-coef", type=float, default=0.01, help="PPO entropy bonus (default 0.01)")
+    p.add_argument("--reward", choices=("return", "win"), default="return",
+                   help="return: the game's return scaled into [-1, 1] (default); win: win share")
+    p.add_argument("--shaping", action="store_true",
+                   help="potential-based reward shaping with the game's own estimate of the "
+                        "result (pays as each round ends; leaves the best policies unchanged)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
     p = sub.add_parser("exploitability",
                        help="exploitability (NashConv / 2) of an agent's policy on a small game")
     p.add_argument("game", help="an OpenSpiel game, e.g. kuhn_poker or leduc_poker")
@@ -104,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"games": cmd_games, "agents": cmd_agents, "match": cmd_match,
                 "tournament": cmd_tournament, "report": cmd_report,
-                "exploitability": cmd_exploitability,
+                "exploitability": cmd_exploitability, "train": cmd_train,
                 "play": cmd_play}[args.command](args)
     except ArenaError as exc:
         print(f"arena {args.command}: error: {exc}", file=sys.stderr)
@@ -380,6 +421,45 @@ def cmd_report(args: argparse.Namespace) -> int:
     finally:
         store.close()
     _print_tournament(summary, out, files)
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from arena.core.spec import parse_spec_list
+
+    try:
+        from agents.rl.train import TrainConfig, train
+    except ImportError as exc:
+        raise ArenaError(f"training needs the rl extra ({exc.name} is missing): "
+                         "pip install -e '.[rl]' (scripts/setup rl)") from None
+    try:
+        net = [int(x) for x in args.net.split(",")]
+    except ValueError:
+        raise ArenaError(f"--net {args.net!r}: layer sizes as whole numbers, e.g. 256,256") \
+            from None
+    cfg = TrainConfig(
+        algorithm=args.algorithm, game=args.game, rules=args.rules, out=args.out,
+        opponents=[str(s) for s in parse_spec_list(args.opponents)], self_play=args.self_play,
+        timesteps=args.timesteps, envs=args.envs, device=args.device, seed=args.seed,
+        eval_every=args.eval_every or 0, eval_games=args.eval_games,
+        eval_opponents=([str(s) for s in parse_spec_list(args.eval_opponents)]
+                        if args.eval_opponents else None),
+        checkpoint_every=args.checkpoint_every or 0, snapshot_every=args.snapshot_every or 0,
+        net_arch=net, learning_rate=args.lr, gamma=args.gamma, n_steps=args.n_steps,
+        batch_size=args.batch_size, ent_coef=args.ent_coef, reward=args.reward,
+        shaping=args.shaping,
+        progress=not args.no_progress and sys.stderr.isatty())
+    result = train(cfg)
+    console = Console()
+    console.print(f"trained {result['timesteps']:,} steps in {result['wall_s']:.0f} s "
+                  f"({result['train_steps_per_s']:,.0f} training steps/s)")
+    for row in result["last_eval"]:
+        lo, hi = row["win_ci"]
+        plo, phi = row["payoff_ci"]
+        console.print(f"  vs {row['opponent']}: win rate {row['win_rate']:.3f} "
+                      f"({lo:.3f}-{hi:.3f}), payoff {row['payoff']:+.3f} "
+                      f"({plo:+.3f} to {phi:+.3f}) over {row['games']} games")
+    console.print(f"agent: {result['agent']}  (results in {args.out})")
     return 0
 
 

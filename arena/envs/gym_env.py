@@ -74,6 +74,13 @@ class ArenaGymEnv(gym.Env):
       (``scaled_return``), ``"win"`` its win share. An illegal action forfeits the game
       (``illegal="forfeit"``: the lowest return, no win, ``info["illegal"]``), as a match
       scores it, or raises (``"raise"``).
+    - ``shaping=gamma`` (0 < gamma <= 1; None: off) adds potential-based shaping (Ng, Harada
+      and Russell, 1999) with the game's own ``estimated_returns`` as the potential: each
+      step also pays ``gamma * phi(next) - phi(now)`` (scaled as the return), where phi is
+      0 at the end. It leaves the best policies unchanged (with PPO/DQN's discount equal to
+      ``gamma``) and in games played in rounds pays as each round ends, not only at the
+      end of the game. ``info["game_return"]`` and ``info["win_share"]`` at the end are the
+      unshaped result.
     """
 
     metadata = {"render_modes": ["ansi"]}
@@ -81,7 +88,7 @@ class ArenaGymEnv(gym.Env):
     def __init__(self, game: "Game | str", opponents: "OpponentPool | Sequence[str]" = ("random",),
                  *, rules: str | None = None, seat: "int | str" = "rotate",
                  reward: Reward = "return", illegal: str = "forfeit",
-                 render_mode: str | None = None):
+                 shaping: float | None = None, render_mode: str | None = None):
         super().__init__()
         self.game = game if isinstance(game, Game) else make_game(game, rules)
         n = self.game.num_players
@@ -91,10 +98,17 @@ class ArenaGymEnv(gym.Env):
             raise ArenaError(f"reward {reward!r}: use one of {', '.join(REWARDS)}")
         if illegal not in ILLEGAL:
             raise ArenaError(f"illegal {illegal!r}: use one of {', '.join(ILLEGAL)}")
+        if shaping is not None and not 0.0 < shaping <= 1.0:
+            raise ArenaError(f"shaping {shaping!r}: a discount in (0, 1], or None for none")
+        if int(np.prod(self.game.encoding_shape)) == 0:
+            raise ArenaError(f"{self.game.name} has no observation encoding "
+                             "(encoding_shape is empty): it cannot be a learning environment")
         if render_mode not in (None, "ansi"):
             raise ArenaError(f"render_mode {render_mode!r}: use 'ansi' or None")
         self.pool = opponents if isinstance(opponents, OpponentPool) else OpponentPool(opponents)
         self.seat_mode, self.reward_mode, self.illegal = seat, reward, illegal
+        self.shaping = shaping
+        self._phi = 0.0
         self.render_mode = render_mode
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=self.game.encoding_shape,
                                             dtype=np.float32)
@@ -133,6 +147,7 @@ class ArenaGymEnv(gym.Env):
         while True:
             self._deal(int(self.np_random.integers(2 ** 63 - 1)))
             if self.state is not None and self.state.current_player != TERMINAL:
+                self._phi = self._potential()
                 return self._obs(), self._info()
 
     def _deal(self, episode: int) -> None:
@@ -171,7 +186,11 @@ class ArenaGymEnv(gym.Env):
         state._apply(action)
         self._advance()
         if state.current_player != TERMINAL:
-            return self._obs(), 0.0, False, False, self._info()
+            shaped = 0.0
+            if self.shaping is not None:
+                phi = self._potential()
+                shaped, self._phi = self.shaping * phi - self._phi, phi
+            return self._obs(), shaped, False, False, self._info()
         outcome = state.outcome()
         for s, agent in enumerate(self._seated):
             if agent is not None:
@@ -180,6 +199,8 @@ class ArenaGymEnv(gym.Env):
             reward = float(outcome.returns[self.seat]) * self._scale
         else:
             reward = float(outcome.win_shares[self.seat])
+        if self.shaping is not None:
+            reward -= self._phi  # the potential of the end is 0
         info = self._info()
         info.update(win_share=float(outcome.win_shares[self.seat]),
                     game_return=float(outcome.returns[self.seat]))
@@ -216,6 +237,12 @@ class ArenaGymEnv(gym.Env):
                 raise IllegalActionError(
                     f"opponent {self._spec_of[p]} in seat {p} chose the illegal action {a}")
             state._apply(a)
+
+    def _potential(self) -> float:
+        """The learner's ``estimated_returns`` on the reward's scale (win: into [0, 1])."""
+        assert self.state is not None
+        est = float(self.state.estimated_returns()[self.seat]) * self._scale
+        return est if self.reward_mode == "return" else (est + 1.0) / 2.0
 
     def _obs(self) -> np.ndarray:
         assert self.state is not None

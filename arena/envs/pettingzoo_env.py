@@ -9,7 +9,7 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import AECEnv
 
-from arena.core.errors import IllegalActionError
+from arena.core.errors import ArenaError, IllegalActionError
 from arena.core.game import CHANCE, TERMINAL, Game, State, draw_chance
 from arena.core.registry import make_game
 from arena.core.seeding import derive_rng, derive_seed
@@ -56,6 +56,9 @@ class ArenaAECEnv(AECEnv):
                  render_mode: str | None = None):
         super().__init__()
         self.game = game if isinstance(game, Game) else make_game(game, rules)
+        if int(np.prod(self.game.encoding_shape)) == 0:
+            raise ArenaError(f"{self.game.name} has no observation encoding "
+                             "(encoding_shape is empty): it cannot be a learning environment")
         if render_mode not in (None, *self.metadata["render_modes"]):
             raise ValueError(f"render_mode {render_mode!r}: use one of "
                              f"{self.metadata['render_modes']}")

@@ -15,7 +15,10 @@ saying what is wrong and its likely cause:
 - determinization (imperfect information): every sample keeps the seat's information state,
   passes the invariants and plays on to the end; it depends only on what the seat knows and
   on the generator passed in (not on the real hidden cards, not on the global ``random``);
-  and different generators give different hidden cards.
+  and different generators give different hidden cards;
+- environments: the game as a PettingZoo AEC environment passes PettingZoo's ``api_test``,
+  and as a Gymnasium environment (one learner, ``random`` in the other seats) Gymnasium's
+  ``check_env`` (``envs=False`` skips them).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ MAX_STEPS = 200_000
 
 def check_game(game_or_spec: "Game | str", *, preset: str | None = None, seeds: int = 20,
                positions: int = 3, determinizations: int = 16, seed: int = 0,
-               determinize: bool = True) -> None:
+               determinize: bool = True, envs: bool = True) -> None:
     """Run every conformance check on a game; raise ``AssertionError`` on the first failure.
 
     ``game_or_spec``: a ``Game``, or a spec made with ``make_game`` under ``preset``.
@@ -49,7 +52,8 @@ def check_game(game_or_spec: "Game | str", *, preset: str | None = None, seeds: 
     ``determinize`` (and of ``likely_determinize`` where the game has its own) for a game
     whose ``determinize`` raises ``NotImplementedError``; its
     views are still checked against real states that differ only in what the seat cannot
-    see (two chance outcomes swapped).
+    see (two chance outcomes swapped). ``envs``: run PettingZoo's ``api_test`` and
+    Gymnasium's ``check_env`` on the game's environments (``arena.envs``).
     """
     game = game_or_spec if isinstance(game_or_spec, Game) else make_game(game_or_spec, preset)
     label = game.describe()
@@ -74,6 +78,41 @@ def check_game(game_or_spec: "Game | str", *, preset: str | None = None, seeds: 
     if imperfect and determinize:
         for m in methods:
             _run(label, tallies[m].verdict)
+    if envs and int(np.prod(game.encoding_shape)) > 0:  # no encoding: not an RL environment
+        _run(label, check_envs, game, seed)
+
+
+def check_envs(game: Game, seed: int = 0, cycles: int = 100) -> None:
+    """PettingZoo's ``api_test`` on ``ArenaAECEnv(game)`` and Gymnasium's ``check_env`` on
+    ``ArenaGymEnv(game)``, quietly (their progress lines and the warnings every Dict/Box
+    observation space draws are dropped); their failures raise AssertionError."""
+    import contextlib
+    import io
+    import warnings
+
+    from gymnasium.utils.env_checker import check_env
+    from pettingzoo.test import api_test
+
+    from arena.envs import ArenaAECEnv, ArenaGymEnv
+
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        try:
+            api_test(ArenaAECEnv(game), num_cycles=cycles)
+        except AssertionError as exc:
+            raise AssertionError(f"PettingZoo api_test: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - any crash of the environment is a failure
+            raise AssertionError(f"PettingZoo api_test crashed: {type(exc).__name__}: {exc}") \
+                from exc
+        env = ArenaGymEnv(game, ["random"])
+        env.reset(seed=seed)
+        try:
+            check_env(env, skip_render_check=True)
+        except AssertionError as exc:
+            raise AssertionError(f"Gymnasium check_env: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001
+            raise AssertionError(f"Gymnasium check_env crashed: {type(exc).__name__}: {exc}") \
+                from exc
 
 
 def _run(label: str, check: Callable[..., None], *args: Any) -> None:
