@@ -115,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-steps", type=_positive, default=1024,
                    help="PPO: steps per environment between updates (default 1024)")
     p.add_argument("--batch-size", type=_positive, default=256, help="minibatch (default 256)")
+    p.add_argument("--n-epochs", type=_positive, default=10,
+                   help="PPO: passes over each rollout (default 10)")
     p.add_argument("--ent-coef", type=float, default=0.01, help="PPO entropy bonus (default 0.01)")
     p.add_argument("--reward", choices=("return", "win"), default="return",
                    help="return: the game's return scaled into [-1, 1] (default); win: win share")
@@ -446,7 +448,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                         if args.eval_opponents else None),
         checkpoint_every=args.checkpoint_every or 0, snapshot_every=args.snapshot_every or 0,
         net_arch=net, learning_rate=args.lr, gamma=args.gamma, n_steps=args.n_steps,
-        batch_size=args.batch_size, ent_coef=args.ent_coef, reward=args.reward,
+        batch_size=args.batch_size, n_epochs=args.n_epochs, ent_coef=args.ent_coef, reward=args.reward,
         shaping=args.shaping,
         progress=not args.no_progress and sys.stderr.isatty())
     result = train(cfg)

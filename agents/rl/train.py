@@ -64,6 +64,8 @@ class TrainConfig:
     n_steps: int = 1024
     """PPO: steps per environment between updates."""
     batch_size: int = 256
+    n_epochs: int = 10
+    """PPO: passes over each rollout."""
     ent_coef: float = 0.01
     reward: str = "return"
     shaping: bool = False
@@ -82,7 +84,7 @@ def _check(cfg: TrainConfig) -> None:
         if not torch.cuda.is_available():
             raise ArenaError("--device cuda: no CUDA device is available here "
                              f"(torch {torch.__version__}); use --device cpu")
-    for name in ("timesteps", "envs", "eval_games", "n_steps", "batch_size"):
+    for name in ("timesteps", "envs", "eval_games", "n_steps", "batch_size", "n_epochs"):
         if getattr(cfg, name) < 1:
             raise ArenaError(f"{name} must be at least 1, got {getattr(cfg, name)}")
     if not cfg.net_arch or min(cfg.net_arch) < 1:
@@ -141,7 +143,8 @@ def _make_model(cfg: TrainConfig, venv: Any, tb: str) -> Any:
 
         return MaskablePPO(
             "MlpPolicy", venv, learning_rate=cfg.learning_rate, n_steps=cfg.n_steps,
-            batch_size=cfg.batch_size, gamma=cfg.gamma, ent_coef=cfg.ent_coef,
+            batch_size=cfg.batch_size, n_epochs=cfg.n_epochs, gamma=cfg.gamma,
+            ent_coef=cfg.ent_coef,
             policy_kwargs=dict(net_arch=dict(pi=cfg.net_arch, vf=cfg.net_arch), activation_fn=act),
             tensorboard_log=tb, seed=cfg.seed, device=cfg.device, verbose=0)
     return MaskedDQN(

@@ -362,6 +362,14 @@ class State(ABC):
         never read it."""
         raise ValueError(f"{self.game.name} has no statements to attach text to")
 
+    def settled_result(self, seat: int) -> tuple[float, float] | None:
+        """``(return, win share)`` that ``seat`` will end the game with, once nothing left to
+        play can change them (e.g. a player eliminated from a game that goes on without
+        it), else None (the default: not known before the end). A learning environment
+        ends the seat's episode there instead of playing out the rest without it; the
+        conformance suite checks the values against the real end."""
+        return None
+
     def estimated_returns(self) -> tuple[float, ...]:
         """An estimate of each seat's final return from the standing here, on the scale of
         ``returns()`` (the returns themselves at the end). Games played in rounds say how a

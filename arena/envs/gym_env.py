@@ -158,6 +158,7 @@ class ArenaGymEnv(gym.Env):
         self.opponents = drawn
         self.state = state = self.game.new_state(derive_seed(episode, "deal"))
         self._chance = derive_rng(episode, "chance")
+        self._settled: tuple[float, float] | None = None
         self._views = [SeatView(state, s) for s in range(n)]
         self._seated: list[Agent | None] = [None] * n
         self._spec_of = dict(zip(others, drawn))
@@ -185,6 +186,9 @@ class ArenaGymEnv(gym.Env):
                     False, info)
         state._apply(action)
         self._advance()
+        if self._settled is not None:
+            game_return, win_share = self._settled
+            return self._end(state, game_return, win_share)
         if state.current_player != TERMINAL:
             shaped = 0.0
             if self.shaping is not None:
@@ -195,16 +199,21 @@ class ArenaGymEnv(gym.Env):
         for s, agent in enumerate(self._seated):
             if agent is not None:
                 agent.finish(self._views[s], outcome)
-        if self.reward_mode == "return":
-            reward = float(outcome.returns[self.seat]) * self._scale
-        else:
-            reward = float(outcome.win_shares[self.seat])
+        return self._end(state, float(outcome.returns[self.seat]),
+                         float(outcome.win_shares[self.seat]))
+
+    def _end(self, state: State, game_return: float,
+             win_share: float) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """The last step of an episode: the game ended, or the learner's result is settled
+        (``State.settled_result``: out of a game the others play on)."""
+        reward = game_return * self._scale if self.reward_mode == "return" else win_share
         if self.shaping is not None:
             reward -= self._phi  # the potential of the end is 0
+        obs = self._obs()
         info = self._info()
-        info.update(win_share=float(outcome.win_shares[self.seat]),
-                    game_return=float(outcome.returns[self.seat]))
-        return self._obs(), reward, True, False, info
+        info.update(win_share=win_share, game_return=game_return)
+        self.state = None
+        return obs, float(reward), True, False, info
 
     def action_masks(self) -> np.ndarray:
         """Legal moves of the learner as a bool mask (all False once the game is over)."""
@@ -227,6 +236,9 @@ class ArenaGymEnv(gym.Env):
         while True:
             p = state.current_player
             if p == me or p == TERMINAL:
+                return
+            if self._settled is None and state.settled_result(me) is not None:
+                self._settled = state.settled_result(me)
                 return
             if p == CHANCE:
                 state._apply(draw_chance(state, self._chance))

@@ -10,6 +10,7 @@ saying what is wrong and its likely cause:
   bounds, a consistent outcome; moves after the end and illegal moves refused;
 - determinism: the same seed gives the same game, a clone continues like the original,
   a record's actions replay to the same end;
+- settled results: what ``settled_result`` says of a seat before the end is what it gets;
 - views: what a seat sees (``text``, ``encode``, ``observation``) never changes when what it
   cannot see is re-dealt, and a seat that is not to move is never offered a move;
 - determinization (imperfect information): every sample keeps the seat's information state,
@@ -266,8 +267,18 @@ def _check_illegal_moves(game: Game, seed: int) -> None:
 def _check_random_play(game: Game, seed: int) -> None:
     state = game.new_state(seed)
     steps = iter(range(MAX_STEPS))
-    play_out(state, random.Random(seed),
-             lambda st: _check_live(game, st, views=next(steps) % 4 == 0))
+    settled: dict[int, tuple[int, tuple[float, float]]] = {}
+
+    def check(st: State) -> None:
+        step = next(steps)
+        _check_live(game, st, views=step % 4 == 0)
+        for s in range(game.num_players):
+            if s not in settled:
+                result = st.settled_result(s)
+                if result is not None:
+                    settled[s] = (step, result)
+
+    play_out(state, random.Random(seed), check)
     try:
         state.check_invariants()
     except AssertionError as exc:
@@ -285,6 +296,10 @@ def _check_random_play(game: Game, seed: int) -> None:
     out = state.outcome()
     assert tuple(out.returns) == tuple(float(r) for r in returns), \
         "outcome().returns differ from returns()"
+    for s, (step, (ret, share)) in settled.items():
+        assert abs(ret - out.returns[s]) < 1e-9 and abs(share - out.win_shares[s]) < 1e-9, \
+            f"seat {s}: settled_result said ({ret}, {share}) at move {step}, the game " \
+            f"ended with ({out.returns[s]}, {out.win_shares[s]})"
     assert out.winners and all(out.ranks[w] == 0 for w in out.winners), \
         f"winners {out.winners} must be the seats ranked 0 (ranks {out.ranks})"
     if out.teams is None:

@@ -611,6 +611,13 @@ class DhumbalState(State):
         ranks = self._ranks()
         return tuple(1.0 - 2.0 * ranks[s] / (n - 1) for s in range(n))
 
+    def settled_result(self, seat: int) -> tuple[float, float] | None:
+        """Points scoring: a seat that is out keeps its place (everyone still in ends above
+        it, the others out are ranked already), so its return is final and it won nothing."""
+        if self.rules.scoring == "coins" or self.active[seat]:
+            return None
+        return (self.returns()[seat], 0.0)
+
     def estimated_returns(self) -> tuple[float, ...]:
         """Coins: the coins won so far (they add up). Points, mid-game: a seat already out
         keeps the return of its place so far; the seats still in share the returns of the
