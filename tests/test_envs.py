@@ -184,3 +184,26 @@ def test_bad_settings_fail_with_the_valid_choices():
         env.reset(seed=0)
     with pytest.raises(ArenaError, match="encoding"):
         ArenaGymEnv("phantom_ttt_ir")
+
+
+def test_dhumbal_encoding_matches_what_the_seat_observes():
+    """The encoder (bit-packed for speed) against the seat's observation, plane by plane."""
+    import random
+
+    game = make_game("dhumbal", "standard")
+    for seed in range(15):
+        state = game.new_state(seed)
+        rng = random.Random(seed)
+        while state.current_player >= 0:
+            for seat in range(4):
+                obs, v = state.observation(seat), state.encode(seat)
+                want = np.zeros(52 * 6, dtype=np.float32)
+                want[list(obs.hand)] = 1
+                want[[52 + c for c in obs.offer]] = 1
+                want[[104 + c for m in obs.pile for c in m]] = 1
+                for k in range(1, 4):
+                    want[[156 + 52 * (k - 1) + c for c in obs.known[(seat + k) % 4]]] = 1
+                np.testing.assert_array_equal(v[:52 * 6], want)
+                assert v[52 * 6] == obs.hand_sizes[seat] / 5
+                assert v[52 * 6 + 15] == pytest.approx(obs.hand_total / 50)
+            state.apply(rng.choice(state.legal_actions()))

@@ -118,6 +118,7 @@ class ArenaGymEnv(gym.Env):
         self._agents: dict[tuple[str, int], Agent] = {}
         self._episode = 0
         self.state: State | None = None
+        self._mask: np.ndarray | None = None
         self.seat = 0
         self.opponents: list[str] = []
 
@@ -152,6 +153,7 @@ class ArenaGymEnv(gym.Env):
 
     def _deal(self, episode: int) -> None:
         n = self.game.num_players
+        self._mask = None
         self.episode_seed = episode
         others = [s for s in range(n) if s != self.seat]
         drawn = self.pool.draw(self.np_random, len(others))
@@ -180,11 +182,12 @@ class ArenaGymEnv(gym.Env):
                     f"{list(legal)} (see action_masks())")
             info = self._info()
             info["illegal"] = True
-            self.state = None
+            self.state, self._mask = None, None
             reward = self._low * self._scale if self.reward_mode == "return" else 0.0
             return (np.asarray(state.encode(self.seat), dtype=np.float32), float(reward), True,
                     False, info)
         state._apply(action)
+        self._mask = None
         self._advance()
         if self._settled is not None:
             game_return, win_share = self._settled
@@ -212,16 +215,20 @@ class ArenaGymEnv(gym.Env):
         obs = self._obs()
         info = self._info()
         info.update(win_share=win_share, game_return=game_return)
-        self.state = None
+        self.state, self._mask = None, None
         return obs, float(reward), True, False, info
 
     def action_masks(self) -> np.ndarray:
-        """Legal moves of the learner as a bool mask (all False once the game is over)."""
-        mask = np.zeros(self.game.num_actions, dtype=bool)
-        state = self.state
-        if state is not None and state.current_player == self.seat:
-            mask[list(state.legal_actions())] = True
-        return mask
+        """Legal moves of the learner as a read-only bool mask (all False once the game is
+        over); computed once per step."""
+        if self._mask is None:
+            mask = np.zeros(self.game.num_actions, dtype=bool)
+            state = self.state
+            if state is not None and state.current_player == self.seat:
+                mask[list(state.legal_actions())] = True
+            mask.flags.writeable = False
+            self._mask = mask
+        return self._mask
 
     def render(self) -> str | None:
         if self.render_mode != "ansi" or self.state is None:

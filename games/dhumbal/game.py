@@ -115,22 +115,30 @@ class RoundResult:
     eliminated: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
 class DhumbalObservation:
-    """What one seat knows. Cards are ints (see cards.py); seats are absolute."""
+    """What one seat knows. Cards are ints (see cards.py); seats are absolute.
+
+    A snapshot, equal to another with the same fields. Built on every decision of every
+    agent, so it is cheap to make: the seat's hand and the known cards are kept as card
+    masks (public ones, or the seat's own) and unpacked into card tuples when first read.
+    """
+
+    FIELDS = ("seat", "to_move", "phase", "hand", "hand_total", "can_call", "offer",
+              "hand_sizes", "known", "pile", "deck_size", "turn", "round", "scores", "coins",
+              "active", "history", "last_result")
+    __slots__ = ("seat", "to_move", "phase", "hand_total", "can_call", "offer", "hand_sizes",
+                 "pile", "deck_size", "turn", "round", "scores", "coins", "active", "history",
+                 "last_result", "_hand", "_known")
 
     seat: int
     to_move: int
     phase: str
-    hand: tuple[int, ...]
     hand_total: int
     can_call: bool
     offer: tuple[int, ...]
     """Cards the player to move may take (in the discard phase under ``pickup=previous``: the
     cards that player will be offered after discarding)."""
     hand_sizes: tuple[int, ...]
-    known: tuple[tuple[int, ...], ...]
-    """Cards known to be in each seat's hand (taken from an offer, not yet discarded)."""
     pile: tuple[tuple[int, ...], ...]
     """The discard pile, oldest meld first (all of it has been seen face up)."""
     deck_size: int
@@ -141,7 +149,33 @@ class DhumbalObservation:
     active: tuple[bool, ...]
     history: tuple[tuple[int, int], ...]
     """This round's (seat, action) moves so far."""
-    last_result: RoundResult | None
+    last_result: "RoundResult | None"
+
+    @property
+    def hand(self) -> tuple[int, ...]:
+        """The seat's cards, ascending."""
+        if isinstance(self._hand, int):
+            self._hand = tuple(cards_of(self._hand))
+        return self._hand
+
+    @property
+    def known(self) -> tuple[tuple[int, ...], ...]:
+        """Cards known to be in each seat's hand (taken from an offer, not yet discarded)."""
+        if self._known and isinstance(self._known[0], int):
+            self._known = tuple(tuple(cards_of(k)) if k else () for k in self._known)
+        return self._known
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DhumbalObservation):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self.FIELDS)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, f) for f in self.FIELDS))
+
+    def __repr__(self) -> str:
+        return "DhumbalObservation(" + ", ".join(
+            f"{f}={getattr(self, f)!r}" for f in self.FIELDS) + ")"
 
 
 class DhumbalGame(Game):
@@ -229,6 +263,9 @@ class DhumbalGame(Game):
         raise ValueError(f"dhumbal: no action {action} (valid 0-{self.num_actions - 1})")
 
     def hand_total(self, hand: int) -> int:
+        hit = self._discard_cache.get(hand)
+        if hit is not None:
+            return hit[1]
         values = self.values
         return sum(values[c] for c in cards_of(hand))
 
@@ -673,31 +710,31 @@ class DhumbalState(State):
 
     # -- views ----------------------------------------------------------------------------
     def observation(self, seat: int) -> DhumbalObservation:
-        g, n = self.game, self.rules.players
+        g = self.game
         hand = self.hands[seat]
         total = g.hand_total(hand)
         to_move = self.current_player
-        return DhumbalObservation(
-            seat=seat,
-            to_move=to_move,
-            phase=PHASES[self.phase] if to_move >= 0 else "over",
-            hand=tuple(cards_of(hand)),
-            hand_total=total,
-            can_call=to_move == seat and self.phase == DISCARD
-            and total <= self.rules.call_threshold,
-            offer=tuple(sorted(self.offer)),
-            hand_sizes=tuple(self.hands[s].bit_count() for s in range(n)),
-            known=tuple(tuple(cards_of(k)) if k else () for k in self.known),
-            pile=tuple(self.pile),
-            deck_size=len(self.deck),
-            turn=self.turn,
-            round=self.round,
-            scores=tuple(self.scores),
-            coins=tuple(self.coins),
-            active=tuple(self.active),
-            history=tuple(self.history),
-            last_result=self.results[-1] if self.results else None,
-        )
+        o = DhumbalObservation.__new__(DhumbalObservation)
+        o.seat = seat
+        o.to_move = to_move
+        o.phase = PHASES[self.phase] if to_move >= 0 else "over"
+        o._hand = hand
+        o.hand_total = total
+        o.can_call = to_move == seat and self.phase == DISCARD \
+            and total <= self.rules.call_threshold
+        o.offer = tuple(sorted(self.offer))
+        o.hand_sizes = tuple([h.bit_count() for h in self.hands])
+        o._known = tuple(self.known)
+        o.pile = tuple(self.pile)
+        o.deck_size = len(self.deck)
+        o.turn = self.turn
+        o.round = self.round
+        o.scores = tuple(self.scores)
+        o.coins = tuple(self.coins)
+        o.active = tuple(self.active)
+        o.history = tuple(self.history)
+        o.last_result = self.results[-1] if self.results else None
+        return o
 
     def text(self, seat: int) -> str:
         from .text import render
@@ -706,25 +743,29 @@ class DhumbalState(State):
 
     def encode(self, seat: int) -> np.ndarray:
         g, r, n = self.game, self.rules, self.rules.players
-        v = np.zeros(g.encoding_shape, dtype=np.float32)
-        for c in cards_of(self.hands[seat]):
-            v[c] = 1.0
+        # The card planes (hand, offer, pile, each other seat's known cards) as one bit
+        # string, unpacked at once.
+        bits = self.hands[seat]
         for c in self.offer:
-            v[52 + c] = 1.0
+            bits |= 1 << (52 + c)
+        pile = 0
         for meld in self.pile:
             for c in meld:
-                v[104 + c] = 1.0
+                pile |= 1 << c
+        bits |= pile << 104
         base = 156
         for k in range(1, n):
-            s = (seat + k) % n
-            for c in cards_of(self.known[s]):
-                v[base + c] = 1.0
+            bits |= self.known[(seat + k) % n] << base
             base += 52
+        v = np.zeros(g.encoding_shape, dtype=np.float32)
+        v[:base] = np.unpackbits(np.frombuffer(bits.to_bytes((base + 7) // 8, "little"),
+                                               dtype=np.uint8), count=base, bitorder="little")
+        coins = r.scoring == "coins"
         for k in range(n):
             s = (seat + k) % n
             v[base + k] = self.hands[s].bit_count() / r.hand_size
             v[base + n + k] = float(self.active[s])
-            if r.scoring == "coins":
+            if coins:
                 v[base + 2 * n + k] = (self.coins[s] - r.start_coins) / (100.0 * r.payment_cap)
             else:
                 v[base + 2 * n + k] = self.scores[s] / r.elimination
