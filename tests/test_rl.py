@@ -195,3 +195,23 @@ def test_cuda_without_a_gpu_is_a_clear_error(tmp_path):
                 "--out", str(tmp_path / "X"))
     assert res.returncode == 2 and "no CUDA device" in res.stderr
     assert not (tmp_path / "X").exists()
+
+
+def test_the_shipped_ppo_dhumbal_plays_standard_dhumbal_and_only_that(tmp_path):
+    from agents.rl.agents import SHIPPED
+
+    ckpt = SHIPPED / "ppo-dhumbal-standard.ckpt"
+    assert ckpt.is_file() and ckpt.stat().st_size < 5_000_000
+    meta, _ = read_checkpoint(ckpt)
+    assert (meta["game"], meta["rules"], meta["algorithm"]) == ("dhumbal", "standard", "ppo")
+    with pytest.raises(CheckpointError, match="rules preset"):
+        make_agent("ppo-dhumbal", make_game("dhumbal", "paper"))
+    with pytest.raises(ArenaError, match="plays only dhumbal"):
+        make_agent("ppo-dhumbal", make_game("kuhn_poker"))
+    res = arena("match", "dhumbal", "--rules", "standard", "--agents",
+                "ppo-dhumbal,aggressive,aggressive,aggressive", "--games", "8", "--no-progress",
+                "--json", str(tmp_path / "m.json"))
+    assert res.returncode == 0, res.stderr
+    rows = json.loads((tmp_path / "m.json").read_text())["agents"]
+    assert rows[0]["name"] == "ppo-dhumbal" and rows[0]["illegal"] == 0
+    assert rows[0]["errors"] == 0 and rows[0]["decisions"] > 0

@@ -68,8 +68,12 @@ class _PolicyAgent(Agent):
         if not path:
             raise ArenaError(f"agent '{self.name}' needs a checkpoint: "
                              f"{self.name}(path=DIR/final.ckpt)")
-        import torch
-
+        try:
+            import sb3_contrib  # noqa: F401 - the network classes come from it
+            import torch
+        except ImportError as exc:
+            raise ArenaError(f"agent '{self.name}' needs the rl extra ({exc.name} is "
+                             "missing): pip install -e '.[rl]' (scripts/setup rl)") from None
         self._torch = torch
         self.meta, self.policy = _load(path, game, self.algorithm, params.check_version)
         self.num_actions = game.num_actions
@@ -110,7 +114,7 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 
 
 class PpoAgent(_PolicyAgent):
-    """A policy trained with masked PPO (``arena train ppo``)."""
+    """A policy trained with masked PPO by 'arena train ppo' (path=its checkpoint)."""
 
     name = "ppo"
     algorithm = "ppo"
@@ -125,7 +129,7 @@ class PpoAgent(_PolicyAgent):
 
 
 class DqnAgent(_PolicyAgent):
-    """A Q-network trained with DQN (``arena train dqn``): the legal move of highest Q."""
+    """A Q-network trained by 'arena train dqn': the legal move of highest Q."""
 
     name = "dqn"
     algorithm = "dqn"
@@ -139,8 +143,9 @@ class DqnAgent(_PolicyAgent):
 
 
 class PpoDhumbal(PpoAgent):
-    """The shipped PPO policy for Dhumbal under the ``standard`` rules (4 players), made by
-    ``scripts/train-ppo-dhumbal``."""
+    """The shipped PPO policy for Dhumbal, standard rules, 4 players.
+
+    Made by scripts/train-ppo-dhumbal; ``path`` may name another checkpoint."""
 
     name = "ppo-dhumbal"
     games = ("dhumbal",)
