@@ -268,4 +268,4 @@ class ArenaGymEnv(gym.Env):
         return np.asarray(self.state.encode(self.seat), dtype=np.float32)
 
     def _info(self) -> dict[str, Any]:
-        return {"action_mask": self.action_masks(), "seat": self.seat}
+        return {"action_mask": self.action_masks().copy(), "seat": self.seat}
