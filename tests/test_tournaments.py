@@ -325,7 +325,8 @@ def test_quick_example_spec_is_valid():
     assert t.format == "round_robin" and len(t.agents) >= 4
 
 
-@pytest.mark.parametrize("spec", sorted((ROOT / "tournaments").glob("*.toml")))
+@pytest.mark.parametrize("spec", sorted((ROOT / "tournaments").glob("**/*.toml")),
+                         ids=lambda p: p.relative_to(ROOT / "tournaments").as_posix())
 def test_shipped_specs_are_valid(spec):
     assert load_tournament(spec).agents
 

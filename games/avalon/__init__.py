@@ -1,5 +1,6 @@
-"""The Resistance: Avalon, 5-10 players, good against evil with hidden roles; implemented in
-game.py (rules and views) and text.py (the text view).
+"""The Resistance: Avalon, 5-10 players, good against evil with hidden roles;
+rules page: docs/rules/avalon.md; implemented in game.py (rules and views) and text.py
+(the text view).
 
 Version history: 1 - first version, presets standard / avalonbench.
 """

@@ -1,5 +1,6 @@
 """Werewolf, 5-12 players, the village against a pack of werewolves with hidden roles;
-implemented in game.py (rules and views) and text.py (the text view).
+rules page: docs/rules/werewolf.md; implemented in game.py (rules and views) and text.py
+(the text view).
 
 Version history: 1 - first version, presets standard / small.
 """
