@@ -117,6 +117,13 @@ class Agent:
     def finish(self, view: SeatView, outcome: "Outcome") -> None:
         """The game ended (hook for learning or showing the result)."""
 
+    def game_stats(self) -> dict[str, Any] | None:
+        """What the agent's decisions of the game just played cost and how they went, as
+        numbers (summed over games and seats in the results) and lists of numbers
+        (joined), e.g. an LLM agent's invalid answers, fallbacks, tokens and latencies;
+        None (the default) for agents with nothing to report. Asked after ``finish``."""
+        return None
+
 
 class BestMovesAgent(Agent):
     """An agent that ranks moves and picks uniformly among the best (``best_moves``)."""

@@ -104,8 +104,11 @@ class GameRecord:
     """Team games: each seat's team; a seat's result is its team's."""
     team: str | None = None
     """Team games: the team that won (None: a draw, or not a team game)."""
+    agent_stats: list[dict[str, Any] | None] = field(default_factory=list)
+    """Per seat, the agent's ``game_stats()`` (e.g. an LLM's tokens and invalid answers);
+    empty when no agent reported any."""
 
-    TIMING_FIELDS = ("think_ns", "max_think_ns", "think_hist")
+    TIMING_FIELDS = ("think_ns", "max_think_ns", "think_hist", "agent_stats")
 
     @property
     def deal_key(self) -> str:
@@ -189,13 +192,22 @@ def play(job: GameJob, game: "Game | None" = None,
             _timed("finish", limit_ns, alarm, agent.finish, views[s], outcome)
         except (Exception, AgentTimeout) as exc:  # noqa: BLE001 - recorded; the result stands
             errors.append(_error(job, s, exc, len(actions)))
+    agent_stats: list[dict[str, Any] | None] = []
+    for s, agent in enumerate(agents):
+        try:
+            agent_stats.append(agent.game_stats())
+        except Exception as exc:  # noqa: BLE001 - recorded; the result stands
+            errors.append(_error(job, s, exc, len(actions)))
+            agent_stats.append(None)
+    if all(x is None for x in agent_stats):
+        agent_stats = []
     return GameRecord(
         job_id=job.job_id, game=job.game, rules=game.preset, settings=game.settings(),
         seed=job.seed, agents=list(job.agents), labels=list(job.labels), actions=actions,
         returns=list(outcome.returns), ranks=list(outcome.ranks), winners=list(outcome.winners),
         win_shares=list(outcome.win_shares), decisions=decisions, think_ns=think,
         max_think_ns=longest, illegal=illegal, errors=errors, forfeit=outcome.forfeit,
-        metrics=state.metrics(outcome), think_hist=hist, texts=texts,
+        metrics=state.metrics(outcome), think_hist=hist, texts=texts, agent_stats=agent_stats,
         **_roles_and_teams(state, outcome),
     )
 

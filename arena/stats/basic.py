@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import warnings
+
+import numpy as np
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -144,9 +146,16 @@ class AgentSummary:
     errors: int = 0
     forfeits: int = 0
     decisions: int = 0
+    agent_stats: dict[str, Any] = field(default_factory=dict)
+    """The agent's own figures (``Agent.game_stats``) over its games, e.g. an LLM's: numbers
+    summed, lists joined, and for LLM agents the derived rates (``invalid_rate``,
+    ``fallback_rate`` per decision, ``latency_ms_mean``/``latency_ms_p95`` per request,
+    ``tokens_per_decision``); empty for agents that report none."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["agent_stats"] = {k: v for k, v in self.agent_stats.items()
+                               if not isinstance(v, list)}
         data["win_ci"] = list(self.win_ci)
         data["win_ci_normal"] = list(self.win_ci_normal)
         data["payoff_ci"] = list(self.payoff_ci)
@@ -182,6 +191,31 @@ def _percentile_ms(hist: dict[int, int], q: float) -> float:
     return math.nan  # pragma: no cover
 
 
+def _add_stats(total: dict[str, Any], stats: dict[str, Any]) -> None:
+    for key, value in stats.items():
+        if isinstance(value, list):
+            total.setdefault(key, []).extend(value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            total[key] = total.get(key, 0) + value
+
+
+def _derive_stats(total: dict[str, Any]) -> None:
+    """Rates of an LLM agent's figures (when it reports decisions)."""
+    decisions = total.get("decisions") or 0
+    if not decisions:
+        return
+    for key, name in (("invalid", "invalid_rate"), ("fallbacks", "fallback_rate")):
+        if key in total:
+            total[name] = total[key] / decisions
+    if "tokens_in" in total:
+        total["tokens_per_decision"] = (total["tokens_in"] + total.get("tokens_out", 0)) \
+            / decisions
+    lat = total.get("latency_ms")
+    if lat:
+        total["latency_ms_mean"] = float(np.mean(lat))
+        total["latency_ms_p95"] = float(np.percentile(lat, 95))
+
+
 def summarize(records: Sequence["GameRecord"], metric_specs: Sequence["MetricSpec"] = (),
               order: Sequence[str] | None = None) -> tuple[list[AgentSummary], list[Timing]]:
     """Per-entrant summaries (in ``order``, default first appearance) and timings."""
@@ -209,6 +243,8 @@ def summarize(records: Sequence["GameRecord"], metric_specs: Sequence["MetricSpe
             t[0] += rec.decisions[seat]
             t[1] += rec.think_ns[seat]
             t[2] = max(t[2], rec.max_think_ns[seat])
+            if rec.agent_stats and rec.agent_stats[seat]:
+                _add_stats(s.agent_stats, rec.agent_stats[seat])
             if rec.think_hist:
                 h = hists.setdefault(label, {})
                 for key, count in rec.think_hist[seat].items():
@@ -229,6 +265,8 @@ def summarize(records: Sequence["GameRecord"], metric_specs: Sequence["MetricSpe
                 ci = metric_interval(m, per_game[name])
                 if ci is not None:
                     s.metrics[f"{m.name}_ci"] = list(ci)
+        if s.agent_stats:
+            _derive_stats(s.agent_stats)
         summaries.append(s)
         d, ns, mx = think.get(name, (0, 0, 0))
         timings.append(Timing(name, d, (ns / d / 1e6) if d else math.nan,

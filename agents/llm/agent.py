@@ -1,0 +1,248 @@
+"""``llm``: any OpenAI-compatible chat model plays any arena game.
+
+A decision: the prompt (system: the game, the seat and the answer contract; user: the
+seat's text view and the legal moves as a numbered list), the reply read by
+``parse_reply``; an unusable reply is answered with the error and the list again, up to
+``max_retries`` times; then the declared fallback, a legal move drawn with the agent's
+seeded generator, recorded as such. Requests time out after ``timeout`` seconds and are
+retried with doubling backoff on 429, 5xx, timeouts and connection errors (never on other
+4xx). Every decision can be logged as one JSON line (``log``) and every reply cached
+(``cache``, keyed on model, messages, sampling settings and the sample index, so a rerun
+replays the same games for free and repeated samples stay independent).
+
+Model output is untrusted text: it is parsed, never evaluated or used as a path. The API key
+is read from the environment variable named by ``api_key_env`` and never written anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from arena.core.agent import Agent, SeatView
+from arena.core.errors import ArenaError
+from arena.core.params import param
+
+from agents.llm.parse import parse_reply
+
+CONTRACT = ('Answer with a JSON object {"reasoning": "<one or two sentences>", "move": <number>} '
+            "where <number> is the number of your move in the list, or end your answer with "
+            "a line MOVE: <number>.")
+RETRY_STATUS = {408, 409, 429}
+
+
+@dataclass(frozen=True)
+class LlmParams:
+    base_url: str = param("http://127.0.0.1:8000/v1", "OpenAI-compatible API base URL")
+    model: str = param("", "model name the server knows")
+    api_key_env: str = param("OPENAI_API_KEY",
+                             "environment variable holding the API key (unset: no key)")
+    temperature: float = param(0.0, "sampling temperature")
+    max_tokens: int = param(512, "most tokens per reply")
+    timeout: float = param(30.0, "seconds per request")
+    max_retries: int = param(2, "re-prompts after an unusable answer, then the fallback")
+    transport_retries: int = param(3, "retries of a failed request (429, 5xx, timeout)")
+    backoff: float = param(0.5, "first wait before a retried request, doubled each time")
+    log: str = param("", "append every decision as a JSON line to this file")
+    cache: str = param("", "SQLite file caching replies (reruns replay for free)")
+
+
+class TransportError(Exception):
+    """A request that failed after its retries (or with a status that is not retried)."""
+
+
+def _redact(text: str, secret: str | None) -> str:
+    return text.replace(secret, "***") if secret else text
+
+
+class _Cache:
+    """Replies by key in one SQLite file, shared by threads."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, path: str):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, check_same_thread=False)
+        self.db.execute("CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, reply TEXT)")
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self.db.execute("SELECT reply FROM replies WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        with self._lock:
+            self.db.execute("INSERT OR REPLACE INTO replies VALUES (?, ?)",
+                            (key, json.dumps(value)))
+            self.db.commit()
+
+
+class LlmAgent(Agent):
+    """An OpenAI-compatible chat model, through the game's text and numbered legal moves."""
+
+    name = "llm"
+    Params = LlmParams
+
+    def __init__(self, params: LlmParams, game: Any):
+        super().__init__(params, game)
+        if not params.model:
+            raise ArenaError("agent 'llm' needs a model: llm(base_url=URL,model=NAME)")
+        if not params.base_url.startswith(("http://", "https://")):
+            raise ArenaError(f"llm base_url {params.base_url!r}: an http(s) URL")
+        for name in ("max_retries", "transport_retries"):
+            if getattr(params, name) < 0:
+                raise ArenaError(f"llm {name} must be at least 0")
+        if params.timeout <= 0:
+            raise ArenaError("llm timeout must be positive")
+        try:
+            import openai
+        except ImportError:
+            raise ArenaError("agent 'llm' needs the openai package: pip install -e '.[llm]'") \
+                from None
+        self._openai = openai
+        self._key = os.environ.get(params.api_key_env) or None
+        self._client = openai.OpenAI(base_url=params.base_url, api_key=self._key or "no-key",
+                                     timeout=params.timeout, max_retries=0)
+        self._cache = _Cache(params.cache) if params.cache else None
+        self._samples: dict[str, int] = {}
+        self.stats = self._fresh_stats()
+        self._game_id = ""
+
+    @staticmethod
+    def _fresh_stats() -> dict[str, Any]:
+        return {"decisions": 0, "invalid": 0, "fallbacks": 0, "retries": 0,
+                "transport_retries": 0, "transport_errors": 0, "tokens_in": 0,
+                "tokens_out": 0, "cached": 0, "latency_ms": []}
+
+    def start(self, seat: int, rng: Any) -> None:
+        super().start(seat, rng)
+        self.stats = self._fresh_stats()
+        self._samples = {}
+        self._game_id = f"{rng.getrandbits(32):08x}"
+
+    def game_stats(self) -> dict[str, Any]:
+        """What this game's decisions cost and how they went (see ``Agent.game_stats``):
+        decisions, invalid answers, fallbacks, re-prompts, transport retries and errors,
+        tokens in and out, cached replies, and the latency of every request (ms)."""
+        return {k: (list(v) if isinstance(v, list) else v) for k, v in self.stats.items()}
+
+    # -- prompt ---------------------------------------------------------------------------
+    def _messages(self, view: SeatView, moves: Sequence[str]) -> list[dict[str, str]]:
+        game = self.game
+        system = (f"You are playing {game.describe()} as seat {view.seat}. "
+                  f"{game.info.description} Choose one legal move each time you are asked. "
+                  f"{CONTRACT}")
+        numbered = "\n".join(f"{i}. {name}" for i, name in enumerate(moves, 1))
+        user = f"{view.text()}\n\nLegal moves:\n{numbered}\n\n{CONTRACT}"
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+    # -- one request ----------------------------------------------------------------------
+    def _complete(self, messages: list[dict[str, str]]) -> dict[str, Any]:
+        p = self.params
+        key_data = json.dumps({"model": p.model, "messages": messages,
+                               "temperature": p.temperature, "max_tokens": p.max_tokens},
+                              sort_keys=True)
+        base = hashlib.sha256(key_data.encode()).hexdigest()
+        index = self._samples.get(base, 0)
+        self._samples[base] = index + 1
+        key = f"{base}:{index}"
+        if self._cache is not None:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self.stats["cached"] += 1
+                return {**hit, "latency_s": 0.0, "cached": True}
+        delay = p.backoff
+        errors = []
+        for attempt in range(p.transport_retries + 1):
+            t0 = time.perf_counter()
+            try:
+                resp = self._client.chat.completions.create(
+                    model=p.model, messages=messages, temperature=p.temperature,
+                    max_tokens=p.max_tokens)
+            except self._openai.APIStatusError as exc:
+                errors.append(f"HTTP {exc.status_code}")
+                retry = exc.status_code in RETRY_STATUS or exc.status_code >= 500
+            except (self._openai.APITimeoutError, self._openai.APIConnectionError) as exc:
+                errors.append(type(exc).__name__)
+                retry = True
+            else:
+                latency = time.perf_counter() - t0
+                choice = resp.choices[0] if resp.choices else None
+                usage = resp.usage
+                out = {"reply": (choice.message.content if choice else None) or "",
+                       "tokens_in": int(getattr(usage, "prompt_tokens", 0) or 0),
+                       "tokens_out": int(getattr(usage, "completion_tokens", 0) or 0),
+                       "fingerprint": getattr(resp, "system_fingerprint", None),
+                       "transport_errors": errors}
+                if self._cache is not None:
+                    self._cache.put(key, out)
+                return {**out, "latency_s": latency, "cached": False}
+            if not retry or attempt == p.transport_retries:
+                break
+            self.stats["transport_retries"] += 1
+            time.sleep(delay)
+            delay *= 2
+        raise TransportError(_redact("; ".join(errors), self._key))
+
+    # -- a decision -----------------------------------------------------------------------
+    def act(self, view: SeatView, legal: Sequence[int]) -> int:
+        moves = [view.action_name(a) for a in legal]
+        messages = self._messages(view, moves)
+        attempts: list[dict[str, Any]] = []
+        choice = None
+        for attempt in range(self.params.max_retries + 1):
+            try:
+                result = self._complete(messages)
+            except TransportError as exc:
+                self.stats["transport_errors"] += 1
+                attempts.append({"error": str(exc)})
+                break
+            self.stats["tokens_in"] += result["tokens_in"]
+            self.stats["tokens_out"] += result["tokens_out"]
+            if not result["cached"]:
+                self.stats["latency_ms"].append(round(result["latency_s"] * 1000, 3))
+            parsed = parse_reply(result["reply"], moves)
+            attempts.append({"reply": result["reply"], "how": parsed.how, "error": parsed.error,
+                             "latency_s": round(result["latency_s"], 4),
+                             "cached": result["cached"], "fingerprint": result["fingerprint"]})
+            if parsed.index is not None:
+                choice = legal[parsed.index]
+                break
+            self.stats["invalid"] += 1
+            if attempt < self.params.max_retries:
+                self.stats["retries"] += 1
+                numbered = "\n".join(f"{i}. {name}" for i, name in enumerate(moves, 1))
+                messages = messages + [
+                    {"role": "assistant", "content": result["reply"]},
+                    {"role": "user", "content": f"That answer could not be used: "
+                                                f"{parsed.error}.\nLegal moves:\n{numbered}\n\n"
+                                                f"{CONTRACT}"}]
+        fallback = choice is None
+        if fallback:
+            self.stats["fallbacks"] += 1
+            choice = self.rng.choice(list(legal))
+        self.stats["decisions"] += 1
+        if self.params.log:
+            self._log(view, messages, attempts, choice, fallback)
+        return choice
+
+    def _log(self, view: SeatView, messages: list[dict[str, str]], attempts: list[dict],
+             choice: int, fallback: bool) -> None:
+        line = {"game": self._game_id, "seat": view.seat, "model": self.params.model,
+                "prompt_sha256": hashlib.sha256(json.dumps(messages).encode()).hexdigest(),
+                "messages": messages, "attempts": attempts, "move": choice,
+                "move_name": view.action_name(choice), "fallback": fallback}
+        text = _redact(json.dumps(line, ensure_ascii=False), self._key)
+        with _LOG_LOCK, open(self.params.log, "a", encoding="utf-8") as f:
+            f.write(text + "\n")
+
+
+_LOG_LOCK = threading.Lock()

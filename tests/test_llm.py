@@ -1,0 +1,181 @@
+"""LLM agents against a local OpenAI-compatible fake server (no network): the answer
+parser, every scripted failure mode through the real client, the decision log, the reply
+cache, the API key kept out of everything, results with the LLM figures."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("openai")
+
+from agents.llm.fake_server import FakeLLMServer  # noqa: E402
+from agents.llm.parse import parse_reply  # noqa: E402
+from arena.core.agent import SeatView  # noqa: E402
+from arena.core.errors import ArenaError  # noqa: E402
+from arena.core.registry import make_agent, make_game  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+MOVES = ["call", "discard K♠", "discard 2♥"]
+
+
+@pytest.mark.parametrize("reply,index,how", [
+    ('{"reasoning": "low", "move": 2}', 1, "json"),
+    ('{"move": "3"}', 2, "json"),
+    ('Thinking...\n```json\n{"move": 1}\n```', 0, "json"),
+    ("The king is heavy.\nMOVE: 2", 1, "move_line"),
+    ("blah\n**Move:** 3", 2, "move_line"),
+    ("3", 2, "number"),
+    ("  discard k♠ ", 1, "name"),
+])
+def test_parser_reads_the_contract_and_its_narrow_fallbacks(reply, index, how):
+    parsed = parse_reply(reply, MOVES)
+    assert (parsed.index, parsed.how, parsed.error) == (index, how, None)
+
+
+@pytest.mark.parametrize("reply,error", [
+    ("", "empty"),
+    (None, "empty"),
+    ('{"move": 7}', "not in the list"),
+    ("MOVE: 0", "not in the list"),
+    ('{"reasoning": "x", "move": 1', "no move found"),  # broken JSON is not an object
+    ('{"reasoning": "x"}', 'no "move"'),
+    ('{"move": true}', "must be a number"),
+    ('{"move": "two"}', "must be a number"),
+    ("I would discard the K♠ as move 2, or call", "no move found"),  # prose is not scanned
+    ("__import__('os').system('x')", "no move found"),
+])
+def test_parser_refuses_everything_else_with_a_reason(reply, error):
+    parsed = parse_reply(reply, MOVES)
+    assert parsed.index is None and error in parsed.error
+
+
+def _decide(server, script_params="", game_name="kuhn_poker", seed=0, **kw):
+    game = make_game(game_name)
+    spec = f"llm(base_url={server.base_url},model=fake,backoff=0.01{script_params})"
+    agent = make_agent(spec, game)
+    state = game.new_state(seed)
+    while state.current_player < 0:
+        state.apply(state.chance_outcomes()[0][0])
+    agent.start(state.current_player, random.Random(5))
+    legal = list(state.legal_actions())
+    move = agent.act(SeatView(state, state.current_player), legal)
+    assert move in legal
+    return agent, move, legal
+
+
+@pytest.mark.parametrize("script,stats", [
+    (["legal"], dict(invalid=0, retries=0, fallbacks=0)),
+    (["move_line"], dict(invalid=0, fallbacks=0)),
+    (["illegal", "legal"], dict(invalid=1, retries=1, fallbacks=0)),
+    (["prose", "legal"], dict(invalid=1, retries=1, fallbacks=0)),
+    (["broken_json", "legal"], dict(invalid=1, retries=1, fallbacks=0)),
+    (["empty", "legal"], dict(invalid=1, retries=1, fallbacks=0)),
+    (["echo", "legal"], dict(invalid=1, retries=1, fallbacks=0)),
+    (["prose", "prose", "prose"], dict(invalid=3, retries=2, fallbacks=1)),
+    (["429", "legal"], dict(transport_retries=1, transport_errors=0, fallbacks=0)),
+    (["500", "500", "legal"], dict(transport_retries=2, transport_errors=0, fallbacks=0)),
+    (["500", "500", "500", "500"], dict(transport_retries=3, transport_errors=1, fallbacks=1)),
+    (["400", "legal"], dict(transport_retries=0, transport_errors=1, fallbacks=1)),
+])
+def test_each_failure_mode_ends_in_a_legal_move_and_is_counted(script, stats):
+    with FakeLLMServer(script=script) as server:
+        agent, _, _ = _decide(server)
+        got = agent.game_stats()
+        assert got["decisions"] == 1
+        for key, value in stats.items():
+            assert got[key] == value, (key, got)
+        # A 4xx other than 408/409/429 is not retried: one request, then the fallback.
+        assert server.requests == (1 if script[0] == "400" else len(script))
+
+
+def test_a_reply_slower_than_the_timeout_is_retried():
+    with FakeLLMServer(script=["slow"], slow_seconds=1.5) as server:
+        agent, _, _ = _decide(server, ",timeout=0.3")
+        got = agent.game_stats()
+        assert got["transport_retries"] == 1 and got["fallbacks"] == 0
+        assert server.requests == 2
+
+
+def test_the_fallback_is_the_agents_seeded_choice():
+    with FakeLLMServer(script=["prose"] * 6) as server:
+        _, first, legal = _decide(server, ",max_retries=2")
+        _, second, _ = _decide(server, ",max_retries=2")
+    assert first == second == random.Random(5).choice(legal)
+
+
+def test_re_prompt_quotes_the_error_and_the_legal_moves():
+    with FakeLLMServer(script=["illegal", "legal"]) as server:
+        _decide(server)
+        retry = server.bodies[1]["messages"]
+    assert [m["role"] for m in retry] == ["system", "user", "assistant", "user"]
+    assert "not in the list" in retry[-1]["content"] and "1. " in retry[-1]["content"]
+
+
+def run_arena(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "arena.cli", *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=300, env=env)
+
+
+def test_a_match_logs_caches_and_never_writes_the_key(tmp_path, monkeypatch):
+    import os
+
+    secret = "sk-test-DO-NOT-LEAK-1234567890"
+    env = {**os.environ, "ARENA_TEST_KEY": secret}
+    log, cache = tmp_path / "decisions.jsonl", tmp_path / "cache.sqlite"
+    with FakeLLMServer(script=["prose", "500"], seed=3) as server:
+        spec = (f"llm(base_url={server.base_url},model=fake,api_key_env=ARENA_TEST_KEY,"
+                f"backoff=0.01,log={log},cache={cache})")
+        args = ["match", "kuhn_poker", "--agents", f"{spec},random", "--games", "12",
+                "--no-progress"]
+        first = run_arena(*args, "--json", str(tmp_path / "a.json"), env=env)
+        assert first.returncode == 0, first.stderr
+        asked = server.requests
+        assert server.auth_seen == asked  # the key was sent, as a header
+        second = run_arena(*args, "--json", str(tmp_path / "b.json"), env=env)
+        assert second.returncode == 0, second.stderr
+        assert server.requests == asked, "a rerun must come from the cache"
+    a = json.loads((tmp_path / "a.json").read_text())
+    b = json.loads((tmp_path / "b.json").read_text())
+    llm_a, llm_b = a["agents"][0], b["agents"][0]
+    assert llm_a["wins"] == llm_b["wins"] and llm_a["payoff"] == llm_b["payoff"]
+    figures = llm_a["agent_stats"]
+    assert figures["decisions"] > 0 and figures["invalid"] >= 1
+    assert figures["transport_retries"] >= 1 and figures["tokens_in"] > 0
+    assert 0 <= figures["invalid_rate"] <= 1 and figures["latency_ms_p95"] >= 0
+    assert llm_b["agent_stats"]["cached"] == llm_b["agent_stats"]["decisions"] + \
+        llm_b["agent_stats"]["retries"]
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(lines) == figures["decisions"] + llm_b["agent_stats"]["decisions"]
+    assert {"game", "seat", "messages", "attempts", "move", "fallback", "prompt_sha256"} \
+        <= set(lines[0])
+    for text in (log.read_text(), first.stdout, first.stderr, second.stdout,
+                 (tmp_path / "a.json").read_text(), cache.read_bytes().decode("latin-1")):
+        assert secret not in text
+
+
+@pytest.mark.parametrize("spec,message", [
+    ("llm", "needs a model"),
+    ("llm(model=m,base_url=ftp://x)", "http(s) URL"),
+    ("llm(model=m,timeout=0)", "timeout must be positive"),
+])
+def test_bad_llm_settings_exit_2_in_one_line(spec, message):
+    res = run_arena("match", "kuhn_poker", "--agents", f"{spec},random", "--games", "2")
+    assert res.returncode == 2 and message in res.stderr and "Traceback" not in res.stderr
+
+
+def test_llm_plays_a_whole_dhumbal_game_through_a_policy_server(tmp_path):
+    with FakeLLMServer(seed=1) as server:
+        spec = f"llm(base_url={server.base_url},model=fake)"
+        res = run_arena("match", "dhumbal", "--rules", "paper", "--agents",
+                        f"{spec},aggressive,aggressive,aggressive", "--games", "4",
+                        "--no-progress", "--json", str(tmp_path / "d.json"))
+    assert res.returncode == 0, res.stderr
+    row = json.loads((tmp_path / "d.json").read_text())["agents"][0]
+    assert row["games"] == 4 and row["illegal"] == 0
+    assert row["agent_stats"]["fallbacks"] == 0 and row["agent_stats"]["decisions"] > 0
