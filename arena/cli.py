@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seats", choices=("rotate", "fixed"), default="rotate",
                    help="rotate seats over duplicate deals (default), or keep the given order")
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    p.add_argument("--concurrency", type=_positive, default=1,
+                   help="games played at once on threads (for agents that wait on a "
+                        "network, e.g. llm; default 1)")
+    p.add_argument("--time-per-move", type=float, default=None,
+                   help="seconds per decision; over it, the agent forfeits the game")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     p = sub.add_parser("tournament", help="run a tournament from a spec file (TOML)")
@@ -237,7 +242,11 @@ def cmd_match(args: argparse.Namespace) -> int:
     specs = [str(s) for s in parse_spec_list(args.agents)]
     _check_output(args.json)
     game_spec = str(parse_spec(args.game))
-    labels, stream = run_match(game, specs, args.games, args.seed, args.seats, game_spec)
+    if args.time_per_move is not None and not args.time_per_move > 0:
+        raise ArenaError(f"--time-per-move must be positive, got {args.time_per_move}")
+    labels, stream = run_match(game, specs, args.games, args.seed, args.seats, game_spec,
+                               concurrency=args.concurrency,
+                               time_per_move=args.time_per_move)
     console = report_console()
     err = report_console(stderr=True)
     if args.seats == "rotate" and args.games % game.num_players:

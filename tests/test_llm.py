@@ -179,3 +179,31 @@ def test_llm_plays_a_whole_dhumbal_game_through_a_policy_server(tmp_path):
     row = json.loads((tmp_path / "d.json").read_text())["agents"][0]
     assert row["games"] == 4 and row["illegal"] == 0
     assert row["agent_stats"]["fallbacks"] == 0 and row["agent_stats"]["decisions"] > 0
+
+
+def test_concurrent_games_give_the_records_of_serial_play():
+    from arena.play.match import run_match
+
+    game = make_game("dhumbal", "paper")
+    specs = ["aggressive", "balanced", "random", "opportunistic"]
+    _, serial = run_match(game, specs, 24, seed=3)
+    _, threaded = run_match(game, specs, 24, seed=3, concurrency=6)
+    assert [r.deterministic() for r in threaded] == [r.deterministic() for r in serial]
+    with FakeLLMServer(seed=4) as server:
+        llm = f"llm(base_url={server.base_url},model=fake)"
+        _, stream = run_match(game, [llm, *specs[:3]], 8, seed=3, concurrency=4)
+        records = list(stream)
+    assert [r.job_id for r in records] == [f"match/d{i // 4}/r{i % 4}" for i in range(8)]
+    assert all(r.errors == [] and sum(r.illegal) == 0 for r in records)
+
+
+def test_an_answer_after_the_deadline_counts_as_a_timeout(tmp_path):
+    with FakeLLMServer(delay=0.6) as server:
+        spec = f"llm(base_url={server.base_url},model=fake,transport_retries=0)"
+        res = run_arena("match", "kuhn_poker", "--agents", f"{spec},random", "--games", "2",
+                        "--time-per-move", "0.3", "--concurrency", "2", "--no-progress",
+                        "--json", str(tmp_path / "t.json"))
+    assert res.returncode == 0, res.stderr
+    row = json.loads((tmp_path / "t.json").read_text())["agents"][0]
+    # The agent gave up at its deadline and fell back in time: no forfeits.
+    assert row["forfeits"] == 0 and row["agent_stats"]["fallbacks"] >= 1

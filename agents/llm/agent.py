@@ -162,11 +162,20 @@ class LlmAgent(Agent):
         delay = p.backoff
         errors = []
         for attempt in range(p.transport_retries + 1):
+            timeout = p.timeout
+            if self.deadline is not None:
+                # Give up early enough to answer with the fallback inside the budget.
+                left = self.deadline - time.monotonic()
+                left -= max(0.05, 0.2 * left)
+                if left <= 0.01:
+                    errors.append("no time left before the move's deadline")
+                    break
+                timeout = min(timeout, left)
             t0 = time.perf_counter()
             try:
                 resp = self._client.chat.completions.create(
                     model=p.model, messages=messages, temperature=p.temperature,
-                    max_tokens=p.max_tokens)
+                    max_tokens=p.max_tokens, timeout=timeout)
             except self._openai.APIStatusError as exc:
                 errors.append(f"HTTP {exc.status_code}")
                 retry = exc.status_code in RETRY_STATUS or exc.status_code >= 500

@@ -91,6 +91,10 @@ class Agent:
         self.budget = Budget()
         self.seat = -1
         self.rng = random.Random(0)
+        self.deadline: float | None = None
+        """During ``act``: the ``time.monotonic()`` by which the move must be made (its time
+        budget), or None without one. An answer after it counts as a timeout; agents that
+        wait (on a network) should give up before it."""
 
     def start(self, seat: int, rng: random.Random) -> None:
         """A new game begins; ``rng`` is this agent's own generator for it."""

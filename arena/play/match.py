@@ -294,6 +294,7 @@ def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decis
             raise RuntimeError(f"{state.game.name}: unexpected current_player {p}")
         legal = state.legal_actions()
         t0 = clock()
+        agents[p].deadline = None if limit_ns is None else time.monotonic() + limit_ns / 1e9
         try:
             if alarm:
                 _armed[0] = True
@@ -379,7 +380,8 @@ def entrant_labels(specs: Sequence[str]) -> list[str]:
 
 def match_jobs(game: str, rules: str | None, specs: Sequence[str], games: int, seed: int,
                seats: Literal["rotate", "fixed"] = "rotate",
-               labels: Sequence[str] | None = None, prefix: str = "match") -> list[GameJob]:
+               labels: Sequence[str] | None = None, prefix: str = "match",
+               time_per_move: float | None = None) -> list[GameJob]:
     """The jobs of a match of ``games`` games between ``specs`` (one per seat).
 
     ``rotate``: game ``i`` plays deal ``i // n`` in rotation ``i % n`` (seat ``s`` holds entrant
@@ -397,7 +399,7 @@ def match_jobs(game: str, rules: str | None, specs: Sequence[str], games: int, s
         jobs.append(GameJob(
             job_id=f"{prefix}/d{deal}/r{rot}", game=game, rules=rules,
             agents=tuple(specs[k] for k in order), labels=tuple(labels[k] for k in order),
-            seed=derive_seed(seed, "deal", deal),
+            seed=derive_seed(seed, "deal", deal), time_per_move=time_per_move,
         ))
     return jobs
 
@@ -412,10 +414,38 @@ def run_jobs(jobs: Sequence[GameJob], game: "Game",
         yield record
 
 
+def run_jobs_threaded(jobs: Sequence[GameJob], game: "Game", specs_by_label: dict[str, str],
+                      concurrency: int) -> Iterator[GameRecord]:
+    """Play jobs on ``concurrency`` threads of this process, each with its own agents, and
+    yield the records in job order. For agents that wait on the network (LLM agents): the
+    games' waits overlap. The time budget of a move holds on every thread: the move's
+    measured time decides (the interval timer that interrupts a running agent works on the
+    main thread only), and each agent is told its deadline (``Agent.deadline``)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    local = threading.local()
+
+    def one(job: GameJob) -> GameRecord:
+        agents = getattr(local, "agents", None)
+        if agents is None:
+            agents = local.agents = {label: make_agent(spec, game)
+                                     for label, spec in specs_by_label.items()}
+        record = play(job, game, [agents[label] for label in job.labels])
+        for seat in timed_out_seats(record):
+            agents[job.labels[seat]] = make_agent(job.agents[seat], game)
+        return record
+
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="arena-game") as pool:
+        yield from pool.map(one, jobs)
+
+
 def run_match(game: "Game", specs: Sequence[str], games: int, seed: int,
               seats: Literal["rotate", "fixed"] = "rotate",
-              game_spec: str | None = None) -> tuple[list[str], Iterator[GameRecord]]:
-    """Entrant labels and a lazy stream of records for a match in this process.
+              game_spec: str | None = None,
+              concurrency: int = 1,
+              time_per_move: float | None = None) -> tuple[list[str], Iterator[GameRecord]]:
+    """Entrant labels and a lazy stream of records for a match in this process
+    (``concurrency`` > 1: that many games at once, on threads).
 
     Builds one agent per entrant (checking the seat count first), so bad names or values
     fail before any game is played.
@@ -427,5 +457,7 @@ def run_match(game: "Game", specs: Sequence[str], games: int, seed: int,
         if agent.interactive:
             raise ArenaError(f"agent '{label}' waits for a person; use 'arena play'")
     jobs = match_jobs(game_spec or game.name, game.preset, specs, games, seed, seats,
-                      labels=labels)
+                      labels=labels, time_per_move=time_per_move)
+    if concurrency > 1:
+        return labels, run_jobs_threaded(jobs, game, dict(zip(labels, specs)), concurrency)
     return labels, run_jobs(jobs, game, agents)
