@@ -130,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "result (pays as each round ends; leaves the best policies unchanged)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    p = sub.add_parser("llm-check", help="send one tiny request to an LLM server and say "
+                                         "what it answered or why it failed")
+    p.add_argument("--base-url", required=True, help="e.g. http://127.0.0.1:8000/v1")
+    p.add_argument("--model", required=True, help="the model name the server knows")
+    p.add_argument("--api-key-env", default="OPENAI_API_KEY",
+                   help="variable holding the API key (default OPENAI_API_KEY)")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
+
     p = sub.add_parser("exploitability",
                        help="exploitability (NashConv / 2) of an agent's policy on a small game")
     p.add_argument("game", help="an OpenSpiel game, e.g. kuhn_poker or leduc_poker")
@@ -153,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         return {"games": cmd_games, "agents": cmd_agents, "match": cmd_match,
                 "tournament": cmd_tournament, "report": cmd_report,
                 "exploitability": cmd_exploitability, "train": cmd_train,
+                "llm-check": cmd_llm_check,
                 "play": cmd_play}[args.command](args)
     except ArenaError as exc:
         print(f"arena {args.command}: error: {exc}", file=sys.stderr)
@@ -472,6 +481,17 @@ def cmd_train(args: argparse.Namespace) -> int:
                       f"({plo:+.3f} to {phi:+.3f}) over {row['games']} games")
     console.print(f"agent: {result['agent']}  (results in {args.out})")
     return 0
+
+
+def cmd_llm_check(args: argparse.Namespace) -> int:
+    from agents.llm.check import check_server
+
+    if not args.timeout > 0:
+        raise ArenaError(f"--timeout must be positive, got {args.timeout}")
+    ok, lines = check_server(args.base_url, args.model, args.api_key_env, args.timeout)
+    for line in lines:
+        print(line)
+    return 0 if ok else 1
 
 
 def cmd_exploitability(args: argparse.Namespace) -> int:

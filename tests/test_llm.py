@@ -207,3 +207,29 @@ def test_an_answer_after_the_deadline_counts_as_a_timeout(tmp_path):
     row = json.loads((tmp_path / "t.json").read_text())["agents"][0]
     # The agent gave up at its deadline and fell back in time: no forfeits.
     assert row["forfeits"] == 0 and row["agent_stats"]["fallbacks"] >= 1
+
+
+@pytest.mark.parametrize("script,rc,says", [
+    ([], 0, "OK in"),
+    (["500"], 1, "HTTP 500"),
+    (["429"], 1, "rate limited"),
+    (["empty"], 0, "reply was empty"),
+])
+def test_llm_check_says_what_the_server_answered(script, rc, says):
+    import os
+
+    env = {**os.environ, "ARENA_TEST_KEY": "sk-test-NEVER-SHOWN-42"}
+    with FakeLLMServer(script=script) as server:
+        res = run_arena("llm-check", "--base-url", server.base_url, "--model", "m",
+                        "--api-key-env", "ARENA_TEST_KEY", env=env)
+        assert server.auth_seen == 1
+    assert res.returncode == rc and says in res.stdout, res.stdout + res.stderr
+    assert "API key: set" in res.stdout and "NEVER-SHOWN" not in res.stdout + res.stderr
+
+
+def test_llm_check_explains_a_missing_server_and_a_bad_url():
+    res = run_arena("llm-check", "--base-url", "http://127.0.0.1:9/v1", "--model", "m",
+                    "--timeout", "3")
+    assert res.returncode == 1 and "could not connect" in res.stdout
+    res = run_arena("llm-check", "--base-url", "localhost:9", "--model", "m")
+    assert res.returncode == 2 and "http(s) URL" in res.stderr and "Traceback" not in res.stderr
