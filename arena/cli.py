@@ -242,7 +242,8 @@ def cmd_match(args: argparse.Namespace) -> int:
     from arena.play.match import run_match
     from arena.core.registry import agent_settings, make_game
     from arena.report.output import console as report_console
-    from arena.report.output import leaderboard, roles_table, timing_table, write_json
+    from arena.report.output import (leaderboard, llm_table, roles_table, timing_table,
+                                     write_json)
     from arena.core.spec import parse_spec, parse_spec_list
     from arena.stats.basic import summarize
     from arena.stats.roles import role_tables
@@ -291,6 +292,9 @@ def cmd_match(args: argparse.Namespace) -> int:
     if roles:
         console.print(roles_table(roles))
     console.print(timing_table(timings))
+    llm = llm_table(summaries)
+    if llm is not None:
+        console.print(llm)
     if args.json:
         write_json(args.json, {
             "game": game_spec, "rules": game.preset, "settings": game.settings(),

@@ -233,3 +233,15 @@ def test_llm_check_explains_a_missing_server_and_a_bad_url():
     assert res.returncode == 1 and "could not connect" in res.stdout
     res = run_arena("llm-check", "--base-url", "localhost:9", "--model", "m")
     assert res.returncode == 2 and "http(s) URL" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_the_match_table_shows_the_llm_figures():
+    with FakeLLMServer(script=["prose"]) as server:
+        res = run_arena("match", "kuhn_poker", "--agents",
+                        f"llm(base_url={server.base_url},model=m),random", "--games", "4",
+                        "--no-progress")
+    assert res.returncode == 0, res.stderr
+    assert "LLM agents" in res.stdout and "fallback" in res.stdout
+    res = run_arena("match", "kuhn_poker", "--agents", "random,random", "--games", "2",
+                    "--no-progress")
+    assert "LLM agents" not in res.stdout

@@ -144,6 +144,26 @@ def timing_table(timings: Sequence["Timing"]) -> Table:
     return table
 
 
+def llm_table(summaries: Sequence["AgentSummary"]) -> Table | None:
+    """The LLM agents' own figures (``AgentSummary.agent_stats``), or None without any."""
+    rows = [s for s in summaries if s.agent_stats.get("decisions")]
+    if not rows:
+        return None
+    table = _table("LLM agents (latency: wall clock, varies between runs)")
+    _name_column(table)
+    _figure_columns(table, "decisions", "invalid", "fallback", "retries", "tokens in",
+                    "tokens out", "cached", "latency ms", "p95 ms")
+    for s in rows:
+        st = s.agent_stats
+        table.add_row(s.name, str(st["decisions"]), _num(st.get("invalid_rate", math.nan), 3),
+                      _num(st.get("fallback_rate", math.nan), 3),
+                      str(st.get("retries", 0) + st.get("transport_retries", 0)),
+                      str(st.get("tokens_in", 0)), str(st.get("tokens_out", 0)),
+                      str(st.get("cached", 0)), _num(st.get("latency_ms_mean", math.nan), 1),
+                      _num(st.get("latency_ms_p95", math.nan), 1))
+    return table
+
+
 def _clean(value: Any) -> Any:
     """JSON has no NaN: write null."""
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
