@@ -45,7 +45,7 @@ def test_aec_env_deals_as_a_match_and_pays_the_games_returns():
             continue
         seat = int(agent.split("_")[1])
         assert env.state.current_player == seat
-        np.testing.assert_array_equal(obs["observation"], twin_encode(env, seat))
+        np.testing.assert_array_equal(obs["observation"], twin.encode(seat))
         legal = np.flatnonzero(obs["action_mask"])
         assert list(legal) == list(env.state.legal_actions())
         for other in env.possible_agents:  # a seat not to move is offered nothing
@@ -57,10 +57,6 @@ def test_aec_env_deals_as_a_match_and_pays_the_games_returns():
     assert twin.current_player < 0 and not env.agents
     returns = twin.returns()
     assert [totals[seat_name(s)] for s in range(4)] == pytest.approx(list(returns))
-
-
-def twin_encode(env, seat):
-    return env.state.encode(seat)
 
 
 def test_aec_env_refuses_an_illegal_move_and_names_the_legal_ones():

@@ -147,14 +147,15 @@ class LlmAgent(Agent):
     # -- one request ----------------------------------------------------------------------
     def _complete(self, messages: list[dict[str, str]]) -> dict[str, Any]:
         p = self.params
-        key_data = json.dumps({"model": p.model, "messages": messages,
-                               "temperature": p.temperature, "max_tokens": p.max_tokens},
-                              sort_keys=True)
-        base = hashlib.sha256(key_data.encode()).hexdigest()
-        index = self._samples.get(base, 0)
-        self._samples[base] = index + 1
-        key = f"{base}:{index}"
+        key = ""
         if self._cache is not None:
+            key_data = json.dumps({"model": p.model, "messages": messages,
+                                   "temperature": p.temperature, "max_tokens": p.max_tokens},
+                                  sort_keys=True)
+            base = hashlib.sha256(key_data.encode()).hexdigest()
+            index = self._samples.get(base, 0)  # repeated samples stay independent
+            self._samples[base] = index + 1
+            key = f"{base}:{index}"
             hit = self._cache.get(key)
             if hit is not None:
                 self.stats["cached"] += 1

@@ -21,7 +21,7 @@ from arena.core.agent import Agent, SeatView
 from arena.core.errors import ArenaError
 from arena.core.params import param
 
-from agents.rl.checkpoint import load_policy
+from agents.rl.checkpoint import CheckpointError, check_meta, load_policy
 
 SHIPPED = Path(__file__).parent / "checkpoints"
 """Checkpoints that come with the arena (``ppo-dhumbal``)."""
@@ -34,8 +34,6 @@ def _load(path: str, game: Any, algorithm: str, check_version: bool) -> tuple[di
     try:
         stat = os.stat(path)
     except OSError:
-        from agents.rl.checkpoint import CheckpointError
-
         raise CheckpointError(f"checkpoint {path!r} not found") from None
     key = (os.path.abspath(path), algorithm, stat.st_mtime, stat.st_size)
     hit = _cache.get(key)
@@ -43,8 +41,6 @@ def _load(path: str, game: Any, algorithm: str, check_version: bool) -> tuple[di
         meta, policy = load_policy(path, game, algorithm, check_version)
         hit = _cache[key] = (meta, policy)
     else:
-        from agents.rl.checkpoint import check_meta
-
         check_meta(hit[0], game, algorithm, path, check_version)
     return hit
 

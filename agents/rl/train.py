@@ -147,7 +147,7 @@ def _make_model(cfg: TrainConfig, venv: Any, tb: str) -> Any:
             ent_coef=cfg.ent_coef,
             policy_kwargs=dict(net_arch=dict(pi=cfg.net_arch, vf=cfg.net_arch), activation_fn=act),
             tensorboard_log=tb, seed=cfg.seed, device=cfg.device, verbose=0)
-    return MaskedDQN(
+    return _masked_dqn_class()(
         "MlpPolicy", venv, learning_rate=cfg.learning_rate, batch_size=cfg.batch_size,
         gamma=cfg.gamma, buffer_size=min(200_000, max(10_000, cfg.timesteps)),
         learning_starts=min(5_000, cfg.timesteps // 10), exploration_fraction=0.3,
@@ -157,6 +157,7 @@ def _make_model(cfg: TrainConfig, venv: Any, tb: str) -> Any:
 
 
 def _masked_dqn_class() -> type:
+    """stable-baselines3's DQN, masked (a class made on use: SB3 is imported lazily)."""
     from stable_baselines3 import DQN
 
     class _MaskedDQN(DQN):
@@ -184,16 +185,6 @@ def _masked_dqn_class() -> type:
             return actions, actions
 
     return _MaskedDQN
-
-
-class _Lazy:
-    cls: type | None = None
-
-
-def MaskedDQN(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - a class made on first use
-    if _Lazy.cls is None:
-        _Lazy.cls = _masked_dqn_class()
-    return _Lazy.cls(*args, **kwargs)
 
 
 def train(cfg: TrainConfig) -> dict[str, Any]:
@@ -231,7 +222,6 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     venv = DummyVecEnv([make_env(i) for i in range(cfg.envs)])
     venv.seed(cfg.seed)
     model = _make_model(cfg, venv, str(out / "tb"))
-    policy_arch = cfg.net_arch
     activation = "tanh" if cfg.algorithm == "ppo" else "relu"
     meta = {"timesteps": 0, "seed": cfg.seed, "opponents": cfg.opponents,
             "self_play": cfg.self_play}
@@ -240,7 +230,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     timing = {"train_s": 0.0, "eval_s": 0.0}
 
     def save(path: Path, steps: int) -> Path:
-        return save_checkpoint(path, model.policy, game, cfg.algorithm, policy_arch, activation,
+        return save_checkpoint(path, model.policy, game, cfg.algorithm, cfg.net_arch, activation,
                                {**meta, "timesteps": steps})
 
     def run_eval(steps: int) -> None:

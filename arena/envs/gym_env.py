@@ -244,8 +244,9 @@ class ArenaGymEnv(gym.Env):
             p = state.current_player
             if p == me or p == TERMINAL:
                 return
-            if self._settled is None and state.settled_result(me) is not None:
-                self._settled = state.settled_result(me)
+            settled = state.settled_result(me)
+            if settled is not None:
+                self._settled = settled
                 return
             if p == CHANCE:
                 state._apply(draw_chance(state, self._chance))
