@@ -7,6 +7,8 @@ stderr naming the problem and the valid choices, exit code 2, and nothing writte
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 import sys
 from pathlib import Path
@@ -85,6 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
                         "game/agent code (the versions mixed are recorded in the summary)")
     p.add_argument("--start-method", choices=("fork", "spawn", "forkserver"),
                    help="how worker processes start (default: the platform's)")
+    p.add_argument("--concurrency", type=_positive, default=1,
+                   help="games each worker plays at once on threads (for agents that wait "
+                        "on a network, e.g. llm; default 1)")
+    p.add_argument("--max-tokens", type=_positive,
+                   help="stop cleanly once the games stored used this many LLM tokens (in + "
+                        "out; overrides the spec's [budget] tokens)")
+    p.add_argument("--max-cost", type=float,
+                   help="stop cleanly once the games stored cost this many US dollars of "
+                        "LLM use, by the price table (overrides the spec's [budget] cost)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     p = sub.add_parser("train", help="train a PPO or DQN agent on a game (needs the rl extra)")
@@ -130,6 +141,17 @@ def build_parser() -> argparse.ArgumentParser:
                         "result (pays as each round ends; leaves the best policies unchanged)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    p = sub.add_parser("llm-serve", help="serve a small language model on this machine "
+                                         "(offline, OpenAI-compatible; needs scripts/setup llm)")
+    p.add_argument("--port", type=_positive, default=8080, help="port on 127.0.0.1 (default 8080)")
+    p.add_argument("--model-path", help="a GGUF model file (default: the packaged Gemma 3 270M)")
+    p.add_argument("--model-name", default="gemma-3-270m",
+                   help="the name clients use: llm(model=NAME) (default gemma-3-270m)")
+    p.add_argument("--ctx", type=_positive, default=4096, help="context tokens (default 4096)")
+    p.add_argument("--threads", type=_positive, help="CPU threads (default: llama.cpp's)")
+    p.add_argument("--chat-format", default="gemma",
+                   help="llama-cpp-python chat format (default gemma, for Gemma models)")
+
     p = sub.add_parser("llm-check", help="send one tiny request to an LLM server and say "
                                          "what it answered or why it failed")
     p.add_argument("--base-url", required=True, help="e.g. http://127.0.0.1:8000/v1")
@@ -161,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         return {"games": cmd_games, "agents": cmd_agents, "match": cmd_match,
                 "tournament": cmd_tournament, "report": cmd_report,
                 "exploitability": cmd_exploitability, "train": cmd_train,
-                "llm-check": cmd_llm_check,
+                "llm-check": cmd_llm_check, "llm-serve": cmd_llm_serve,
                 "play": cmd_play}[args.command](args)
     except ArenaError as exc:
         print(f"arena {args.command}: error: {exc}", file=sys.stderr)
@@ -292,7 +314,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     if roles:
         console.print(roles_table(roles))
     console.print(timing_table(timings))
-    llm = llm_table(summaries)
+    llm = llm_table([(s.name, s.agent_stats) for s in summaries])
     if llm is not None:
         console.print(llm)
     if args.json:
@@ -319,8 +341,8 @@ def _progress_bar(err: Console):
 
 def _print_tournament(summary: dict, out: Path, files: list[Path]) -> None:
     from arena.report.output import console as report_console
-    from arena.report.output import (h2h_table, pairs_table, roles_table, seats_line,
-                                     timing_table, tournament_leaderboard)
+    from arena.report.output import (h2h_table, llm_table, pairs_table, roles_table,
+                                     seats_line, timing_table, tournament_leaderboard)
     from arena.stats.basic import Timing
 
     console = report_console()
@@ -347,6 +369,10 @@ def _print_tournament(summary: dict, out: Path, files: list[Path]) -> None:
         console.print(roles_table(summary))
     console.print(seats_line(summary))
     console.print(timing_table([Timing(**t) for t in summary["timing"]]))
+    llm = llm_table([(a["name"], a.get("agent_stats") or {}) for a in summary["agents"]],
+                    summary.get("llm"))
+    if llm is not None:
+        console.print(llm)
     console.print(f"written to {out}/: " + ", ".join(p.name for p in files))
 
 
@@ -359,7 +385,9 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
     if args.backend != "processes":
         words += ["--backend", args.backend]
     for flag, value in (("--workers", args.workers), ("--address", args.address),
-                        ("--start-method", args.start_method)):
+                        ("--start-method", args.start_method),
+                        ("--concurrency", args.concurrency if args.concurrency > 1 else None),
+                        ("--max-tokens", args.max_tokens), ("--max-cost", args.max_cost)):
         if value is not None:
             words += [flag, str(value)]
     if args.no_progress:
@@ -368,7 +396,10 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
 
 
 def cmd_tournament(args: argparse.Namespace) -> int:
-    from tournaments.run import TournamentRunner, open_store, stage_of, tournament_summary
+    from tournaments.run import (BudgetReached, TournamentRunner, check_prices, open_store,
+                                 stage_of, tournament_summary)
+
+    from arena.core.registry import make_game
     from tournaments.runners import make_runner
     from tournaments.spec import load_tournament
 
@@ -376,16 +407,25 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     from arena.report.output import write_tournament_files
 
     t = load_tournament(args.spec)
+    if args.max_cost is not None and args.max_cost <= 0:
+        raise ArenaError(f"--max-cost {args.max_cost:g}: a positive number of US dollars")
+    t = dataclasses.replace(
+        t, max_tokens=args.max_tokens if args.max_tokens is not None else t.max_tokens,
+        max_cost=args.max_cost if args.max_cost is not None else t.max_cost)
     out = Path(args.out or Path("out") / t.name)
     if args.address and args.backend != "ray":
         raise ArenaError("--address needs --backend ray")
     resume = args.resume or args.force_resume
     # Refuse before starting workers.
     open_store(t, out, resume, create=False, force=args.force_resume).close()
+    check_prices(t, make_game(t.game, t.rules))
     runner = store = driver = None
+    stopped = None
     try:
-        runner = make_runner(args.backend, args.workers, args.address, args.start_method)
+        runner = make_runner(args.backend, args.workers, args.address, args.start_method,
+                             args.concurrency)
         store = open_store(t, out, resume, force=args.force_resume)
+        store.set_meta("tournament", json.dumps(t.to_dict()))  # this run's budgets
         err = report_console(stderr=True)
         err.print(f"{t.name}: {t.format} of {len(t.agents)} agents, backend {runner.name} "
                   f"({runner.workers} worker{'s' if runner.workers > 1 else ''}), store "
@@ -406,6 +446,10 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         else:
             driver = TournamentRunner(t, store, runner)
             driver.run()
+        store.set_meta("stopped", "")
+    except BudgetReached as exc:
+        stopped = str(exc)
+        store.set_meta("stopped", stopped)
     except KeyboardInterrupt:
         if runner is not None:
             runner.close()
@@ -425,6 +469,11 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     files = write_tournament_files(out, summary, store.records(actions=False), stage_of)
     store.close()
     _print_tournament(summary, out, files)
+    if stopped:
+        print(f"stopped: {stopped}, after {summary['games']:,} games; raise the budget "
+              f"(--max-tokens/--max-cost or [budgets]) and resume with: "
+              f"{_resume_command(args, out)}", file=sys.stderr)
+        return 3
     return 0
 
 
@@ -496,6 +545,23 @@ def cmd_llm_check(args: argparse.Namespace) -> int:
     for line in lines:
         print(line)
     return 0 if ok else 1
+
+
+def cmd_llm_serve(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from agents.llm.serve import server_command
+
+    cmd = server_command(args.port, path=args.model_path, alias=args.model_name,
+                         n_ctx=args.ctx, threads=args.threads, chat_format=args.chat_format)
+    url = f"http://127.0.0.1:{args.port}/v1"
+    print(f"serving {cmd[cmd.index('--model') + 1]} as '{args.model_name}' at {url} "
+          f"(Ctrl-C stops it)\nplay with: llm(base_url={url},model={args.model_name})",
+          file=sys.stderr)
+    try:
+        return subprocess.run(cmd).returncode
+    except KeyboardInterrupt:
+        return 130
 
 
 def cmd_exploitability(args: argparse.Namespace) -> int:

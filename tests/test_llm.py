@@ -245,3 +245,209 @@ def test_the_match_table_shows_the_llm_figures():
     res = run_arena("match", "kuhn_poker", "--agents", "random,random", "--games", "2",
                     "--no-progress")
     assert "LLM agents" not in res.stdout
+
+
+# -- tournaments, budgets, prices, talk, the local model -----------------------------------
+
+MIXED = ["500", "prose", "legal", "broken_json", "move_line", "429", "illegal", "empty",
+         "echo", "legal"] * 6
+
+
+def _spec_file(tmp_path: Path, base_url: str, extra: str = "", deals: int = 2,
+               model: str = "fake") -> Path:
+    llm = f"llm(base_url={base_url},model={model},backoff=0.01)"
+    spec = tmp_path / "llm.toml"
+    spec.write_text(f'''name = "llm-dhumbal"
+game = "dhumbal"
+rules = "paper"
+seed = 5
+deals = {deals}
+{extra}
+[[agents]]
+spec = "{llm}"
+name = "llm-a"
+family = "llm"
+
+[[agents]]
+spec = "{llm}"
+name = "llm-b"
+family = "llm"
+
+[[agents]]
+spec = "aggressive"
+
+[[agents]]
+spec = "balanced"
+''')
+    return spec
+
+
+def test_an_llm_dhumbal_tournament_against_a_failing_server_finishes_every_game(tmp_path):
+    with FakeLLMServer(script=MIXED, seed=2) as server:
+        res = run_arena("tournament", str(_spec_file(tmp_path, server.base_url)), "--out",
+                        str(tmp_path / "out"), "--backend", "serial", "--concurrency", "4",
+                        "--no-progress")
+    assert res.returncode == 0, res.stderr
+    assert "LLM agents" in res.stdout and "Total:" in res.stdout
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["games"] == 8  # 2 deals x 4 seatings, every one finished
+    rows = {a["name"]: a for a in summary["agents"]}
+    both = [rows["llm-a"]["agent_stats"], rows["llm-b"]["agent_stats"]]
+    assert sum(s["invalid"] for s in both) >= 5  # prose, broken JSON, illegal, empty, echo
+    assert sum(s["transport_retries"] for s in both) >= 2  # the 500 and the 429
+    for s in both:
+        assert s["decisions"] > 0 and s["tokens_in"] > 0 and s["tokens_out"] > 0
+        assert 0 <= s["invalid_rate"] <= 1 and 0 <= s["fallback_rate"] <= 1
+        assert s["latency_ms_p95"] >= s["latency_ms_mean"] * 0.5 > 0
+    assert rows["aggressive"]["agent_stats"] == {}
+    assert summary["llm"]["tokens"] == sum(s["tokens_in"] + s["tokens_out"] for s in both)
+    assert summary["llm"]["cost_usd"] is None  # "fake" has no price
+    header = (tmp_path / "out" / "summary.csv").read_text().splitlines()[0]
+    assert "llm_invalid_rate" in header and "llm_latency_ms_p95" in header
+
+
+def test_an_llm_kuhn_match_against_a_failing_server_reports_the_figures(tmp_path):
+    with FakeLLMServer(script=MIXED, seed=6) as server:
+        spec = f"llm(base_url={server.base_url},model=fake,backoff=0.01)"
+        res = run_arena("match", "kuhn_poker", "--agents", f"{spec},random", "--games", "30",
+                        "--concurrency", "3", "--no-progress", "--json", str(tmp_path / "k.json"))
+    assert res.returncode == 0, res.stderr
+    data = json.loads((tmp_path / "k.json").read_text())
+    row = data["agents"][0]
+    assert row["games"] == 30 and row["forfeits"] == 0 and row["illegal"] == 0
+    s = row["agent_stats"]
+    assert s["invalid"] >= 5 and s["transport_retries"] >= 2 and s["tokens_out"] > 0
+    assert {"invalid_rate", "fallback_rate", "tokens_per_decision", "latency_ms_mean",
+            "latency_ms_p95"} <= set(s)
+
+
+def test_tournament_concurrency_gives_the_records_of_serial_play(tmp_path):
+    from tournaments.run import TournamentRunner
+    from tournaments.runners import ProcessRunner, SerialRunner
+    from tournaments.spec import parse_tournament
+
+    from arena.store.sqlite import Store
+
+    t = parse_tournament({"game": "dhumbal", "rules": "paper", "deals": 6, "seed": 2,
+                          "agents": [{"spec": s} for s in
+                                     ("aggressive", "balanced", "random", "opportunistic")]})
+    got = {}
+    for name, runner in (("serial", SerialRunner()), ("threads", SerialRunner(concurrency=5)),
+                         ("processes", ProcessRunner(2, concurrency=3))):
+        store = Store(tmp_path / f"{name}.sqlite")
+        with runner:
+            TournamentRunner(t, store, runner).run()
+        got[name] = sorted((r.job_id, json.dumps(r.deterministic(), sort_keys=True))
+                           for r in store.records())
+        store.close()
+    assert len(got["serial"]) == 24
+    assert got["threads"] == got["serial"] and got["processes"] == got["serial"]
+
+
+def test_a_token_budget_stops_cleanly_and_a_larger_one_resumes(tmp_path):
+    out = tmp_path / "out"
+    with FakeLLMServer(seed=3) as server:
+        spec = _spec_file(tmp_path, server.base_url, "[budgets]\ntokens = 3000\n", deals=4)
+        res = run_arena("tournament", str(spec), "--out", str(out), "--backend", "serial",
+                        "--no-progress")
+        assert res.returncode == 3, res.stderr
+        assert "token budget (3,000) is spent" in res.stderr and "--resume" in res.stderr
+        summary = json.loads((out / "summary.json").read_text())
+        assert 0 < summary["games"] < 16
+        assert summary["llm"]["tokens"] >= 3000 and summary["llm"]["stopped"]
+        # Serial, one game at a time: it stopped right after the game that spent the budget.
+        per_game = summary["llm"]["tokens"] / summary["games"]
+        assert summary["llm"]["tokens"] - per_game * 3 < 3000
+        again = run_arena("tournament", str(spec), "--out", str(out), "--backend", "serial",
+                          "--no-progress", "--resume")
+        assert again.returncode == 3 and "spent" in again.stderr  # nothing more to spend
+        done = run_arena("tournament", str(spec), "--out", str(out), "--backend", "serial",
+                         "--no-progress", "--resume", "--max-tokens", "10000000")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["games"] == 16 and summary["llm"]["stopped"] is None
+    assert summary["llm"]["max_tokens"] == 10000000
+
+
+def test_prices_come_from_the_table_a_user_file_or_the_agent(tmp_path, monkeypatch):
+    from agents.llm.prices import ENV, price_of
+
+    assert price_of("gpt-4o-mini") == (0.15, 0.60)
+    assert price_of("gpt-4o-mini-2024-07-18") == (0.15, 0.60)  # longest prefix, not gpt-4o
+    assert price_of("gpt-4o-2024-08-06") == (2.50, 10.00)
+    assert price_of("my-local-model") is None
+    mine = tmp_path / "prices.toml"
+    mine.write_text('[models."my-local-model"]\ninput = 1.0\noutput = 3.0\n'
+                    '[models."gpt-4o-mini"]\ninput = 9.0\noutput = 9.0\n')
+    monkeypatch.setenv(ENV, str(mine))
+    assert price_of("my-local-model") == (1.0, 3.0) and price_of("gpt-4o-mini") == (9.0, 9.0)
+    mine.write_text('[models."x"]\ninput = -1\noutput = 2\n')
+    with pytest.raises(ArenaError, match='models."x" needs input'):
+        price_of("x")
+    monkeypatch.delenv(ENV)
+    with FakeLLMServer(script=["legal"] * 4) as server:
+        agent, _, _ = _decide(server, ",price_in=2,price_out=10")
+    stats = agent.game_stats()
+    assert stats["cost_usd"] == pytest.approx(
+        (stats["tokens_in"] * 2 + stats["tokens_out"] * 10) / 1e6)
+    with pytest.raises(ArenaError, match="give both"):
+        make_agent("llm(model=m,price_in=1)", make_game("kuhn_poker"))
+
+
+def test_a_cost_budget_needs_every_models_price_before_anything_runs(tmp_path):
+    with FakeLLMServer() as server:
+        spec = _spec_file(tmp_path, server.base_url, "[budgets]\ncost = 0.5\n")
+        res = run_arena("tournament", str(spec), "--out", str(tmp_path / "out"),
+                        "--backend", "serial", "--no-progress")
+        assert server.requests == 0
+    assert res.returncode == 2 and "has no price" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "out").exists()
+    with FakeLLMServer(seed=1) as server:
+        spec = _spec_file(tmp_path, server.base_url, model="gpt-4.1-nano")
+        res = run_arena("tournament", str(spec), "--out", str(tmp_path / "priced"),
+                        "--backend", "serial", "--no-progress", "--max-cost", "0.0001")
+    assert res.returncode == 3 and "cost budget ($0.0001) is spent" in res.stderr
+    spend = json.loads((tmp_path / "priced" / "summary.json").read_text())["llm"]
+    assert spend["cost_usd"] == pytest.approx(
+        (spend["tokens_in"] * 0.10 + spend["tokens_out"] * 0.40) / 1e6)
+    assert spend["cost_usd"] >= 0.0001
+
+
+def test_llm_agents_talk_in_werewolf_and_read_each_other(tmp_path):
+    with FakeLLMServer(seed=7) as server:
+        spec = f"llm(base_url={server.base_url},model=fake)"
+        res = run_arena("match", "werewolf", "--rules", "small", "--agents",
+                        ",".join([spec] * 3 + ["werewolf_bot"] * 3), "--games", "2",
+                        "--no-progress")
+        prompts = [str(b["messages"][-1]["content"]) for b in server.bodies]
+    assert res.returncode == 0, res.stderr
+    assert all("SAY:" in p for p in prompts)  # the contract offers talk
+    heard = [p for p in prompts if "I am honest (reply" in p]
+    assert heard, "a later prompt shows the words another seat attached to its statement"
+
+
+def test_llm_serve_explains_what_is_missing():
+    res = run_arena("llm-serve", "--model-path", "/nonexistent/model.gguf")
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert ("no such file" in res.stderr) or ("scripts/setup llm" in res.stderr)
+
+
+def test_the_local_model_plays_kuhn_poker_end_to_end(tmp_path):
+    from agents.llm.serve import LocalModelServer, available
+
+    if not available():
+        pytest.skip("no local model: run scripts/setup llm")
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with LocalModelServer(port) as server:
+        spec = (f"llm(base_url={server.base_url},model={server.model},max_tokens=32,"
+                "max_retries=0)")
+        res = run_arena("match", "kuhn_poker", "--agents", f"{spec},random", "--games", "2",
+                        "--no-progress", "--json", str(tmp_path / "local.json"))
+    assert res.returncode == 0, res.stderr
+    row = json.loads((tmp_path / "local.json").read_text())["agents"][0]
+    assert row["games"] == 2 and row["agent_stats"]["decisions"] >= 2
+    assert row["agent_stats"]["tokens_out"] > 0 and row["agent_stats"]["cost_usd"] == 0

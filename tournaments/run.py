@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from arena.core.version import VERSION as __version__
 from arena.core.game import Game
 from arena.play.match import GameJob, GameRecord
-from arena.core.registry import make_game
+from arena.core.errors import ArenaError
+from arena.core.registry import make_agent, make_game
 from arena.store.sqlite import FILENAME, Store, StoreError
 
 from .runners import Runner
@@ -36,6 +37,59 @@ if TYPE_CHECKING:  # pragma: no cover
 
 ProgressFn = Callable[[int, int], None]
 """Called with (games done, games planned so far)."""
+
+
+class BudgetReached(Exception):
+    """The tournament's token or cost budget is spent: no game was started after it, the
+    games under way were stored, and the run can be resumed with a larger budget."""
+
+
+def llm_spend(records: "Iterable[GameRecord]") -> dict[str, Any]:
+    """LLM use over ``records``: tokens in and out, and the cost in US dollars
+    (``cost_usd`` None where some agent used tokens without a known price)."""
+    tokens_in = tokens_out = 0
+    cost: float | None = 0.0
+    for rec in records:
+        for stats in rec.agent_stats or ():
+            if not stats:
+                continue
+            used_in, used_out = stats.get("tokens_in", 0), stats.get("tokens_out", 0)
+            tokens_in += used_in
+            tokens_out += used_out
+            if "cost_usd" in stats:
+                cost = None if cost is None else cost + stats["cost_usd"]
+            elif used_in or used_out:
+                cost = None
+    return {"tokens_in": tokens_in, "tokens_out": tokens_out,
+            "tokens": tokens_in + tokens_out, "cost_usd": cost}
+
+
+def budget_left(t: Tournament, spend: dict[str, Any]) -> str | None:
+    """Why the budget is spent (None: it is not)."""
+    if t.max_tokens is not None and spend["tokens"] >= t.max_tokens:
+        return f"the token budget ({t.max_tokens:,}) is spent: {spend['tokens']:,} tokens used"
+    if t.max_cost is not None:
+        if spend["cost_usd"] is None:
+            return ("a cost budget is set but some LLM agent's model has no price: add it to "
+                    "a price table ($ARENA_LLM_PRICES) or give the agent price_in/price_out")
+        if spend["cost_usd"] >= t.max_cost:
+            return (f"the cost budget (${t.max_cost:g}) is spent: ${spend['cost_usd']:.4f} "
+                    "used")
+    return None
+
+
+def check_prices(t: Tournament, game: Game) -> None:
+    """With a cost budget, every LLM entrant needs a price before anything is spent."""
+    if t.max_cost is None:
+        return
+    from agents.llm.agent import LlmAgent
+
+    for entrant in t.agents:
+        agent = make_agent(entrant.spec, game)
+        if isinstance(agent, LlmAgent) and agent.price is None:
+            raise ArenaError(f"agent '{entrant.name}': model '{agent.params.model}' has no "
+                             "price, so a cost budget cannot be kept; add it to a price table "
+                             "($ARENA_LLM_PRICES) or give price_in/price_out")
 
 
 class _NoStore:
@@ -270,6 +324,10 @@ def tournament_summary(t: Tournament, store: Store) -> dict[str, object]:
         notes={"format": t.format, "seats": t.seats, "name": t.name,
                **stage_notes(t, store, game.num_players)},
     )
+    spend = llm_spend(records)
+    if spend["tokens"] or t.max_tokens is not None or t.max_cost is not None:
+        summary["llm"] = {**spend, "max_tokens": t.max_tokens, "max_cost": t.max_cost,
+                          "stopped": store.get_meta("stopped") or None}
     versions: dict[str, object] = dict(stored_versions(store))
     mixed = json.loads(store.get_meta("mixed_versions") or "[]")
     if mixed:
@@ -295,6 +353,10 @@ class TournamentRunner:
         """The stage of each planned job id (stored with its game)."""
         self.store_seconds = 0.0
         """Wall time spent writing records (the store's cost, for benchmarks)."""
+        self.budgeted = t.max_tokens is not None or t.max_cost is not None
+        self.spend = llm_spend(store.records(actions=False)) if self.budgeted else None
+        if self.budgeted:
+            check_prices(t, self.game)
 
     # -- playing --------------------------------------------------------------------------
     def _play(self, jobs: list[GameJob]) -> None:
@@ -305,6 +367,8 @@ class TournamentRunner:
         todo = [j for j in jobs if j.job_id not in self.done]
         self.finished += len(jobs) - len(todo)
         self.progress(self.finished, self.planned)
+        if todo and self.budgeted and (why := budget_left(self.t, self.spend)):
+            raise BudgetReached(why)
         clock = time.perf_counter
         for rec in self.runner.run(todo):
             t0 = clock()
@@ -313,6 +377,17 @@ class TournamentRunner:
             self.done.add(rec.job_id)
             self.finished += 1
             self.progress(self.finished, self.planned)
+            if self.budgeted:
+                more = llm_spend([rec])
+                for key in ("tokens_in", "tokens_out", "tokens"):
+                    self.spend[key] += more[key]
+                if self.spend["cost_usd"] is not None:
+                    self.spend["cost_usd"] = (None if more["cost_usd"] is None else
+                                              self.spend["cost_usd"] + more["cost_usd"])
+                if budget_left(self.t, self.spend):
+                    self.runner.stop()  # the games under way still come back and are stored
+        if self.runner.stopping and (why := budget_left(self.t, self.spend)):
+            raise BudgetReached(why)
 
     def _jobs(self, tables: list[Table], deals: int) -> list[GameJob]:
         jobs = []

@@ -15,8 +15,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from arena.core.errors import ArenaError
@@ -25,27 +26,78 @@ from arena.core import registry
 from arena.core.registry import make_agent, make_game
 
 if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import ThreadPoolExecutor
+
     from arena.core.agent import Agent
 
 BACKENDS = ("serial", "processes", "ray")
 
-_agents: dict[tuple[str, str | None, str, int], "Agent"] = {}
+_local = threading.local()
+"""Each thread's agents, by (game, rules, spec, seat): an agent is never shared by threads."""
 
 
 def play_cached(job: GameJob) -> GameRecord:
-    """Play ``job`` reusing this process's game and agent objects."""
+    """Play ``job`` reusing this thread's game and agent objects."""
+    cache = getattr(_local, "agents", None)
+    if cache is None:
+        cache = _local.agents = {}
     game = make_game(job.game, job.rules)
     agents = []
     for seat, spec in enumerate(job.agents):
         key = (job.game, job.rules, spec, seat)
-        agent = _agents.get(key)
+        agent = cache.get(key)
         if agent is None:
-            agent = _agents[key] = make_agent(spec, game)
+            agent = cache[key] = make_agent(spec, game)
         agents.append(agent)
     record = play(job, game, agents)
     for seat in timed_out_seats(record):
-        _agents.pop((job.game, job.rules, job.agents[seat], seat), None)
+        cache.pop((job.game, job.rules, job.agents[seat], seat), None)
     return record
+
+
+_pools: dict[int, "ThreadPoolExecutor"] = {}
+
+
+def _thread_pool(concurrency: int) -> "ThreadPoolExecutor":
+    """This process's pool of ``concurrency`` game threads (kept, so are their agents)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = _pools.get(concurrency)
+    if pool is None:
+        pool = _pools[concurrency] = ThreadPoolExecutor(concurrency,
+                                                        thread_name_prefix="arena-game")
+    return pool
+
+
+def _never() -> bool:
+    return False
+
+
+def play_many(jobs: Sequence[GameJob], concurrency: int = 1,
+              stop: Callable[[], bool] = _never) -> Iterator[GameRecord]:
+    """Play ``jobs`` in this process, ``concurrency`` at once on threads; yield each record
+    as its game finishes. Once ``stop()`` is true no game starts; those started finish."""
+    if concurrency <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            if stop():
+                return
+            yield play_cached(job)
+        return
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    pool = _thread_pool(concurrency)
+    pending, nxt = set(), 0
+    try:
+        while nxt < len(jobs) or pending:
+            while nxt < len(jobs) and len(pending) < concurrency and not stop():
+                pending.add(pool.submit(play_cached, jobs[nxt]))
+                nxt += 1
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+    finally:
+        for future in pending:  # stopped early: games not started are dropped
+            future.cancel()
 
 
 Registrations = dict[str, dict[str, str]]
@@ -82,10 +134,10 @@ def _register(registrations: Registrations | None) -> None:
                 register(name, target)
 
 
-def _play_batch(jobs: list[GameJob],
-                registrations: Registrations | None = None) -> list[GameRecord]:
+def _play_batch(jobs: list[GameJob], registrations: Registrations | None = None,
+                concurrency: int = 1) -> list[GameRecord]:
     _register(registrations)
-    return [play_cached(job) for job in jobs]
+    return list(play_many(jobs, concurrency))
 
 
 def _init_worker(registrations: Registrations | None = None) -> None:
@@ -99,6 +151,20 @@ class Runner(ABC):
 
     name = "runner"
     workers = 1
+    concurrency = 1
+    """Games each worker plays at once, on threads."""
+    stopping = False
+    """Set by ``stop``: start no more games."""
+
+    def stop(self) -> None:
+        """Start no more games (e.g. a budget is spent): ``run`` yields the games already
+        under way (tasks sent to a worker finish) and ends."""
+        self.stopping = True
+
+    def _chunk(self, jobs: int, most: int) -> int:
+        """Jobs per task sent to a worker: few enough that a kill loses little, at least
+        ``concurrency`` so a worker's threads are all busy."""
+        return max(self.concurrency, 1, min(most, jobs // (self.workers * 8)))
 
     @abstractmethod
     def run(self, jobs: Sequence[GameJob]) -> Iterator[GameRecord]: ...
@@ -118,9 +184,11 @@ class SerialRunner(Runner):
 
     name = "serial"
 
+    def __init__(self, concurrency: int = 1):
+        self.concurrency = concurrency
+
     def run(self, jobs: Sequence[GameJob]) -> Iterator[GameRecord]:
-        for job in jobs:
-            yield play_cached(job)
+        yield from play_many(jobs, self.concurrency, lambda: self.stopping)
 
 
 class ProcessRunner(Runner):
@@ -135,7 +203,8 @@ class ProcessRunner(Runner):
 
     name = "processes"
 
-    def __init__(self, workers: int | None = None, start_method: str | None = None):
+    def __init__(self, workers: int | None = None, start_method: str | None = None,
+                 concurrency: int = 1):
         from concurrent.futures import ProcessPoolExecutor
 
         methods = multiprocessing.get_all_start_methods()
@@ -143,6 +212,7 @@ class ProcessRunner(Runner):
             raise ArenaError(f"unknown start method '{start_method}'; valid here: "
                              f"{', '.join(methods)}")
         self.workers = workers or os.cpu_count() or 1
+        self.concurrency = concurrency
         ctx = multiprocessing.get_context(start_method)
         self.start_method = ctx.get_start_method()
         self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx,
@@ -156,14 +226,20 @@ class ProcessRunner(Runner):
         if not jobs:
             return
         # Chunks cut the per-game IPC cost; small enough that a kill loses little.
-        size = max(1, min(16, len(jobs) // (self.workers * 8)))
+        size = self._chunk(len(jobs), 16)
         chunks = [list(jobs[i:i + size]) for i in range(0, len(jobs), size)]
         pending, nxt = set(), 0
         try:
             while nxt < len(chunks) or pending:
-                while nxt < len(chunks) and len(pending) < 4 * self.workers:
-                    pending.add(self.pool.submit(_play_batch, chunks[nxt]))
+                while nxt < len(chunks) and len(pending) < 4 * self.workers \
+                        and not self.stopping:
+                    pending.add(self.pool.submit(_play_batch, chunks[nxt], None,
+                                                 self.concurrency))
                     nxt += 1
+                if self.stopping:  # tasks not yet started are dropped
+                    pending = {f for f in pending if not f.cancel()}
+                    if not pending:
+                        return
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     yield from future.result()
@@ -191,7 +267,9 @@ class RayRunner(Runner):
 
     name = "ray"
 
-    def __init__(self, workers: int | None = None, address: str | None = None):
+    def __init__(self, workers: int | None = None, address: str | None = None,
+                 concurrency: int = 1):
+        self.concurrency = concurrency
         try:
             import ray
         except ImportError:
@@ -220,13 +298,17 @@ class RayRunner(Runner):
         if not jobs:
             return
         ray = self.ray
-        size = max(1, min(32, len(jobs) // (self.workers * 8)))
+        size = self._chunk(len(jobs), 32)
         batches = [list(jobs[i:i + size]) for i in range(0, len(jobs), size)]
         pending, nxt = [], 0
         while nxt < len(batches) or pending:
-            while nxt < len(batches) and len(pending) < 2 * self.workers:
-                pending.append(self._remote.remote(batches[nxt], self._registrations))
+            while nxt < len(batches) and len(pending) < 2 * self.workers \
+                    and not self.stopping:
+                pending.append(self._remote.remote(batches[nxt], self._registrations,
+                                                   self.concurrency))
                 nxt += 1
+            if not pending:
+                return
             done, pending = ray.wait(pending, num_returns=1)
             yield from ray.get(done[0])
 
@@ -237,13 +319,15 @@ class RayRunner(Runner):
 
 
 def make_runner(backend: str, workers: int | None = None, address: str | None = None,
-                start_method: str | None = None) -> Runner:
+                start_method: str | None = None, concurrency: int = 1) -> Runner:
     if start_method is not None and backend != "processes":
         raise ArenaError("--start-method needs --backend processes")
+    if concurrency < 1:
+        raise ArenaError(f"concurrency {concurrency}: at least 1")
     if backend == "serial":
-        return SerialRunner()
+        return SerialRunner(concurrency)
     if backend == "processes":
-        return ProcessRunner(workers, start_method)
+        return ProcessRunner(workers, start_method, concurrency)
     if backend == "ray":
-        return RayRunner(workers, address)
+        return RayRunner(workers, address, concurrency)
     raise ArenaError(f"unknown backend '{backend}'; valid: {', '.join(BACKENDS)}")

@@ -17,6 +17,9 @@ family = "heuristic"           # baseline | heuristic | search | learning | llm
 
 [budgets]
 time_per_move = 5.0            # seconds per decision; over it an agent forfeits the game
+tokens = 200000                # LLM tokens (in + out) the stored games may use, then stop
+cost = 5.0                     # US dollars of LLM use (by the price table), then stop;
+                               # neither changes what is played: resume with a larger one
 
 [gauntlet]                     # format = "gauntlet": candidates against the rest (the pool)
 candidates = ["expert"]
@@ -102,7 +105,15 @@ class Tournament:
     sprt: SprtSettings | None = None
     adjust: str = "holm"
     bootstrap: int = DEFAULT_BOOTSTRAP
+    max_tokens: int | None = None
+    """Stop cleanly once the stored games used this many LLM tokens (in + out)."""
+    max_cost: float | None = None
+    """Stop cleanly once the stored games cost this many US dollars of LLM use."""
     source: str = field(default="", compare=False)
+
+    BUDGET_FIELDS = ("max_tokens", "max_cost")
+    """Limits on spending, not on what is played: not part of ``digest``, so a run can be
+    resumed with a larger budget."""
 
     def names(self) -> list[str]:
         return [a.name for a in self.agents]
@@ -117,7 +128,8 @@ class Tournament:
 
     def digest(self) -> str:
         """A hash of what the tournament plays (not of the file's formatting)."""
-        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        data = {k: v for k, v in self.to_dict().items() if k not in self.BUDGET_FIELDS}
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     @classmethod
@@ -262,6 +274,10 @@ def parse_tournament(data: dict[str, Any], where: str = "spec",
     time_per_move = budgets.get("time_per_move", (int, float), None)
     if time_per_move is not None and time_per_move <= 0:
         raise _fail(where, "budgets.time_per_move", f"must be > 0 seconds, got {time_per_move}")
+    max_tokens = budgets.positive("tokens", None)
+    max_cost = budgets.get("cost", (int, float), None)
+    if max_cost is not None and max_cost <= 0:
+        raise _fail(where, "budgets.cost", f"must be > 0 US dollars, got {max_cost}")
     budgets.finish()
 
     stats = _Reader(where, top.get("stats", dict, {}), "stats.")
@@ -364,5 +380,6 @@ def parse_tournament(data: dict[str, Any], where: str = "spec",
         name=name, game=str(parse_spec(game_spec)), rules=game.preset, seed=seed, deals=deals,
         seats=seats, format=fmt, agents=tuple(agents), time_per_move=time_per_move,
         candidates=candidates, groups=groups, advance=advance, final_deals=final_deals,
-        sprt=sprt, adjust=adjust, bootstrap=bootstrap,
+        sprt=sprt, adjust=adjust, bootstrap=bootstrap, max_tokens=max_tokens,
+        max_cost=None if max_cost is None else float(max_cost),
     )

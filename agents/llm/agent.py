@@ -10,6 +10,12 @@ retried with doubling backoff on 429, 5xx, timeouts and connection errors (never
 (``cache``, keyed on model, messages, sampling settings and the sample index, so a rerun
 replays the same games for free and repeated samples stay independent).
 
+In games with talk (``GameInfo.talk``), the contract also offers words for the table with a
+statement (``"say"``); ``talk`` hands them to the game, where the other seats read them.
+
+What a game's decisions cost is counted: tokens in and out, and, where the model has a
+price (``agents.llm.prices``, or ``price_in``/``price_out``), ``cost_usd``.
+
 Model output is untrusted text: it is parsed, never evaluated or used as a path. The API key
 is read from the environment variable named by ``api_key_env`` and never written anywhere.
 """
@@ -32,10 +38,13 @@ from arena.core.errors import ArenaError
 from arena.core.params import param
 
 from agents.llm.parse import parse_reply
+from agents.llm.prices import cost_usd, price_of
 
 CONTRACT = ('Answer with a JSON object {"reasoning": "<one or two sentences>", "move": <number>} '
             "where <number> is the number of your move in the list, or end your answer with "
             "a line MOVE: <number>.")
+TALK = ('If your move is a statement, you may add words for the other players to read: a '
+        '"say" field in the JSON object, or a line SAY: <words> before the MOVE line.')
 RETRY_STATUS = {408, 409, 429}
 
 
@@ -53,6 +62,10 @@ class LlmParams:
     backoff: float = param(0.5, "first wait before a retried request, doubled each time")
     log: str = param("", "append every decision as a JSON line to this file")
     cache: str = param("", "SQLite file caching replies (reruns replay for free)")
+    price_in: float = param(-1.0, "US dollars per million input tokens (-1: from the price "
+                                  "table, agents/llm/prices.toml or $ARENA_LLM_PRICES)")
+    price_out: float = param(-1.0, "US dollars per million output tokens (-1: from the "
+                                   "price table)")
 
 
 class TransportError(Exception):
@@ -102,6 +115,14 @@ class LlmAgent(Agent):
                 raise ArenaError(f"llm {name} must be at least 0")
         if params.timeout <= 0:
             raise ArenaError("llm timeout must be positive")
+        if (params.price_in < 0) != (params.price_out < 0) or min(
+                params.price_in, params.price_out) < -1:
+            raise ArenaError("llm price_in and price_out: give both (US dollars per million "
+                             "tokens, >= 0) or neither")
+        self.price = ((params.price_in, params.price_out) if params.price_in >= 0 else
+                      price_of(params.model))
+        """(input, output) US dollars per million tokens, None where unknown."""
+        self.contract = CONTRACT + (" " + TALK if game.info.talk else "")
         try:
             import openai
         except ImportError:
@@ -115,10 +136,11 @@ class LlmAgent(Agent):
         self._samples: dict[str, int] = {}
         self.stats = self._fresh_stats()
         self._game_id = ""
+        self._say: tuple[int, str] | None = None
 
     @staticmethod
     def _fresh_stats() -> dict[str, Any]:
-        return {"decisions": 0, "invalid": 0, "fallbacks": 0, "retries": 0,
+        return {"decisions": 0, "answers": 0, "invalid": 0, "fallbacks": 0, "retries": 0,
                 "transport_retries": 0, "transport_errors": 0, "tokens_in": 0,
                 "tokens_out": 0, "cached": 0, "latency_ms": []}
 
@@ -130,18 +152,30 @@ class LlmAgent(Agent):
 
     def game_stats(self) -> dict[str, Any]:
         """What this game's decisions cost and how they went (see ``Agent.game_stats``):
-        decisions, invalid answers, fallbacks, re-prompts, transport retries and errors,
-        tokens in and out, cached replies, and the latency of every request (ms)."""
-        return {k: (list(v) if isinstance(v, list) else v) for k, v in self.stats.items()}
+        decisions, answers read (first answers and answers to re-prompts), invalid answers,
+        fallbacks, re-prompts, transport retries and errors,
+        tokens in and out, cached replies, the latency of every request (ms), and the cost
+        in US dollars where the model has a price."""
+        stats = {k: (list(v) if isinstance(v, list) else v) for k, v in self.stats.items()}
+        if self.price is not None:
+            stats["cost_usd"] = cost_usd(self.price, stats["tokens_in"], stats["tokens_out"])
+        return stats
+
+    def talk(self, view: SeatView, action: int) -> str | None:
+        """The words the reply gave with this statement, if any."""
+        if self._say is not None and self._say[0] == action:
+            return self._say[1]
+        return None
 
     # -- prompt ---------------------------------------------------------------------------
     def _messages(self, view: SeatView, moves: Sequence[str]) -> list[dict[str, str]]:
         game = self.game
+        about = game.info.description.rstrip(".")
         system = (f"You are playing {game.describe()} as seat {view.seat}. "
-                  f"{game.info.description} Choose one legal move each time you are asked. "
-                  f"{CONTRACT}")
+                  f"{about}. Choose one legal move each time you are asked. "
+                  f"{self.contract}")
         numbered = "\n".join(f"{i}. {name}" for i, name in enumerate(moves, 1))
-        user = f"{view.text()}\n\nLegal moves:\n{numbered}\n\n{CONTRACT}"
+        user = f"{view.text()}\n\nLegal moves:\n{numbered}\n\n{self.contract}"
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     # -- one request ----------------------------------------------------------------------
@@ -208,6 +242,7 @@ class LlmAgent(Agent):
         messages = self._messages(view, moves)
         attempts: list[dict[str, Any]] = []
         choice = None
+        self._say = None
         for attempt in range(self.params.max_retries + 1):
             try:
                 result = self._complete(messages)
@@ -220,11 +255,14 @@ class LlmAgent(Agent):
             if not result["cached"]:
                 self.stats["latency_ms"].append(round(result["latency_s"] * 1000, 3))
             parsed = parse_reply(result["reply"], moves)
+            self.stats["answers"] += 1
             attempts.append({"reply": result["reply"], "how": parsed.how, "error": parsed.error,
                              "latency_s": round(result["latency_s"], 4),
                              "cached": result["cached"], "fingerprint": result["fingerprint"]})
             if parsed.index is not None:
                 choice = legal[parsed.index]
+                if parsed.say:
+                    self._say = (choice, parsed.say)
                 break
             self.stats["invalid"] += 1
             if attempt < self.params.max_retries:
@@ -234,7 +272,7 @@ class LlmAgent(Agent):
                     {"role": "assistant", "content": result["reply"]},
                     {"role": "user", "content": f"That answer could not be used: "
                                                 f"{parsed.error}.\nLegal moves:\n{numbered}\n\n"
-                                                f"{CONTRACT}"}]
+                                                f"{self.contract}"}]
         fallback = choice is None
         if fallback:
             self.stats["fallbacks"] += 1

@@ -10,7 +10,8 @@ Modes, per request:
   when the script runs out, ``policy``;
 - ``policy``: reads the numbered moves from the last user message and picks one with a
   generator seeded by ``seed``, answering in rotating formats (JSON, a ``MOVE:`` line, a
-  fenced JSON block, the bare number), each after ``delay`` seconds.
+  fenced JSON block, the bare number), each after ``delay`` seconds; where the prompt offers
+  talk (``SAY:``), the JSON and ``MOVE:`` answers carry words for the table.
 
 It counts requests and the prompt/completion "tokens" (words) it saw, and records the
 ``Authorization`` headers' presence (never their value).
@@ -112,8 +113,12 @@ class FakeLLMServer:
         wait = self.slow_seconds if kind == "slow" else self.delay
         if kind == "policy" or kind == "slow":
             number = int(moves[int(pick * len(moves))][0]) if moves else 1
-            formats = [json.dumps({"reasoning": "picked", "move": number}),
-                       f"I weigh the options.\nMOVE: {number}",
+            said = {}
+            if "SAY:" in prompt:  # a game with talk: words with the move
+                said = {"say": f"I am honest (reply {turn})."}
+            formats = [json.dumps({"reasoning": "picked", "move": number, **said}),
+                       "I weigh the options.\n" + (f"SAY: {said['say']}\n" if said else "")
+                       + f"MOVE: {number}",
                        f"```json\n{{\"move\": {number}}}\n```", str(number)]
             text = formats[turn % len(formats)]
         elif kind == "legal":

@@ -14,6 +14,9 @@ showed. Accepted, in this order:
 
 Nothing else: no searching of prose for numbers or keywords (a reply that *mentions* a move
 is not a choice of it). The model's text is never evaluated.
+
+In games with talk, words for the table come with the move: a string ``"say"`` in the JSON
+object, or a line ``SAY: <words>`` before the ``MOVE:`` line (``Parsed.say``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 _FENCE = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.S | re.I)
 _MOVE_LINE = re.compile(r"^\s*\**\s*move\s*\**\s*[:=]\s*[\"'*`]*\s*(\d+)\s*[\"'*`.]*\s*$", re.I)
 _NUMBER = re.compile(r"^\s*[\"'*`]*(\d+)[\"'*`.]*\s*$")
+_SAY_LINE = re.compile(r"^\s*\**\s*say\s*\**\s*:\s*(.*?)\s*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class Parsed:
     index: int | None
     how: str | None
     error: str | None = None
+    say: str | None = None
+    """Words for the other players, if the reply had any (games with talk)."""
 
 
 def parse_reply(text: str | None, moves: Sequence[str]) -> Parsed:
@@ -45,9 +51,10 @@ def parse_reply(text: str | None, moves: Sequence[str]) -> Parsed:
         return Parsed(None, None, "the reply was empty")
     reply = text.strip()
 
-    def pick(number: int, how: str) -> Parsed:
+    def pick(number: int, how: str, say: object = None) -> Parsed:
         if 1 <= number <= n:
-            return Parsed(number - 1, how)
+            words = say.strip() if isinstance(say, str) else ""
+            return Parsed(number - 1, how, say=words or None)
         return Parsed(None, None, f"move {number} is not in the list (1-{n})")
 
     for candidate, how in ((reply, "json"), *((m.group(1), "json") for m in _FENCE.finditer(reply))):
@@ -58,18 +65,19 @@ def parse_reply(text: str | None, moves: Sequence[str]) -> Parsed:
                 return Parsed(None, None, "the reply was not valid JSON")
             if not isinstance(data, dict) or "move" not in data:
                 return Parsed(None, None, 'the JSON object has no "move"')
-            move = data["move"]
+            move, say = data["move"], data.get("say")
             if isinstance(move, bool):
                 return Parsed(None, None, '"move" must be a number')
             if isinstance(move, int):
-                return pick(move, how)
+                return pick(move, how, say)
             if isinstance(move, str) and move.strip().isdigit():
-                return pick(int(move.strip()), how)
+                return pick(int(move.strip()), how, say)
             return Parsed(None, None, '"move" must be a number')
     lines = [line for line in reply.splitlines() if line.strip()]
     m = _MOVE_LINE.match(lines[-1]) if lines else None
     if m:
-        return pick(int(m.group(1)), "move_line")
+        said = [s.group(1) for line in lines[:-1] if (s := _SAY_LINE.match(line))]
+        return pick(int(m.group(1)), "move_line", said[-1] if said else None)
     m = _NUMBER.match(reply)
     if m:
         return pick(int(m.group(1)), "number")

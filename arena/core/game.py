@@ -45,6 +45,9 @@ class GameInfo:
     chance: bool
     teams: bool = False
     simultaneous: bool = False
+    talk: bool = False
+    """Some moves are statements to which free text can be attached (``State.is_statement``,
+    ``Agent.talk``)."""
 
 
 @dataclass(frozen=True)

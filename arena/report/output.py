@@ -144,23 +144,37 @@ def timing_table(timings: Sequence["Timing"]) -> Table:
     return table
 
 
-def llm_table(summaries: Sequence["AgentSummary"]) -> Table | None:
-    """The LLM agents' own figures (``AgentSummary.agent_stats``), or None without any."""
-    rows = [s for s in summaries if s.agent_stats.get("decisions")]
+def llm_table(rows: Sequence[tuple[str, dict[str, Any]]],
+              spend: dict[str, Any] | None = None) -> Table | None:
+    """The LLM agents' own figures (``AgentSummary.agent_stats``: ``(name, stats)`` rows),
+    or None without any; ``spend``: the run's totals and budget (a tournament's
+    ``summary["llm"]``), as the caption."""
+    rows = [(name, st) for name, st in rows if st.get("decisions")]
     if not rows:
         return None
     table = _table("LLM agents (latency: wall clock, varies between runs)")
     _name_column(table)
-    _figure_columns(table, "decisions", "invalid", "fallback", "retries", "tokens in",
-                    "tokens out", "cached", "latency ms", "p95 ms")
-    for s in rows:
-        st = s.agent_stats
-        table.add_row(s.name, str(st["decisions"]), _num(st.get("invalid_rate", math.nan), 3),
+    _figure_columns(table, "decisions", "invalid", "fallback", "retries", "tokens in/out",
+                    "cost $", "cached", "ms mean/p95")
+    for name, st in rows:
+        cost = st.get("cost_usd")
+        table.add_row(name, str(st["decisions"]), _num(st.get("invalid_rate", math.nan), 3),
                       _num(st.get("fallback_rate", math.nan), 3),
                       str(st.get("retries", 0) + st.get("transport_retries", 0)),
-                      str(st.get("tokens_in", 0)), str(st.get("tokens_out", 0)),
-                      str(st.get("cached", 0)), _num(st.get("latency_ms_mean", math.nan), 1),
-                      _num(st.get("latency_ms_p95", math.nan), 1))
+                      f"{st.get('tokens_in', 0)}/{st.get('tokens_out', 0)}",
+                      "?" if cost is None else f"{cost:.4f}", str(st.get("cached", 0)),
+                      f"{_num(st.get('latency_ms_mean', math.nan), 1)}/"
+                      f"{_num(st.get('latency_ms_p95', math.nan), 1)}")
+    if spend:
+        cost = spend.get("cost_usd")
+        parts = [f"{spend['tokens']:,} tokens"
+                 + (f" of a budget of {spend['max_tokens']:,}" if spend.get("max_tokens") else ""),
+                 ("cost unknown (a model without a price)" if cost is None else f"${cost:.4f}")
+                 + (f" of a budget of ${spend['max_cost']:g}" if spend.get("max_cost") else "")]
+        if spend.get("stopped"):
+            parts.append(f"stopped: {spend['stopped']}")
+        table.caption = "Total: " + "; ".join(parts) + \
+            " (cost estimated from the price table: agents/llm/prices.toml)"
     return table
 
 
@@ -366,26 +380,37 @@ def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
         raise
 
 
+LLM_COLUMNS = ("decisions", "invalid_rate", "fallback_rate", "retries", "transport_retries",
+               "transport_errors", "tokens_in", "tokens_out", "cost_usd", "cached",
+               "latency_ms_mean", "latency_ms_p95")
+
+
 def write_tournament_files(out: Path, summary: dict[str, Any], records: Sequence[Any],
                            stage_of: Any) -> list[Path]:
     """summary.json, summary.csv, pairs.csv, games.csv and the PNG plots in ``out``."""
     out = Path(out)
     write_json(out / "summary.json", summary)
     metric_names = [m["name"] for m in summary.get("metrics", [])]
+    # LLM figures as columns where some agent has them (an empty cell: not an LLM agent).
+    llm_cols = LLM_COLUMNS if any((a.get("agent_stats") or {}).get("decisions")
+                                  for a in summary["agents"]) else ()
     rows = []
     for a in summary["agents"]:
         skill = a.get("openskill") or {}
+        st = a.get("agent_stats") or {}
         rows.append([a["name"], a["spec"], a.get("family"), a["games"], a["wins"], a["win_rate"],
                      a["win_ci"][0], a["win_ci"][1], a["payoff"], a["payoff_ci"][0],
                      a["payoff_ci"][1], a["elo"], *(a["elo_ci"] or [None, None]),
                      *(a["rank_ci"] or [None, None]), skill.get("mu"), skill.get("sigma"),
                      skill.get("ordinal"), a["illegal"], a["errors"],
-                     *[a["metrics"].get(m) for m in metric_names]])
+                     *[a["metrics"].get(m) for m in metric_names],
+                     *[st.get(k) for k in llm_cols]])
     _write_csv(out / "summary.csv",
                ["name", "spec", "family", "games", "wins", "win_rate", "win_ci_low",
                 "win_ci_high", "payoff", "payoff_ci_low", "payoff_ci_high", "elo", "elo_ci_low",
                 "elo_ci_high", "rank_low", "rank_high", "openskill_mu", "openskill_sigma",
-                "openskill_ordinal", "illegal", "errors", *metric_names], rows)
+                "openskill_ordinal", "illegal", "errors", *metric_names,
+                *[f"llm_{k}" for k in llm_cols]], rows)
     pair_keys = list(summary["pairs"][0]) if summary["pairs"] else ["a", "b"]
     _write_csv(out / "pairs.csv", pair_keys,
                [[p[k] for k in pair_keys] for p in summary["pairs"]])

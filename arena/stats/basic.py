@@ -148,8 +148,8 @@ class AgentSummary:
     decisions: int = 0
     agent_stats: dict[str, Any] = field(default_factory=dict)
     """The agent's own figures (``Agent.game_stats``) over its games, e.g. an LLM's: numbers
-    summed, lists joined, and for LLM agents the derived rates (``invalid_rate``,
-    ``fallback_rate`` per decision, ``latency_ms_mean``/``latency_ms_p95`` per request,
+    summed, lists joined, and for LLM agents the derived rates (``invalid_rate`` per answer
+    read, ``fallback_rate`` per decision, ``latency_ms_mean``/``latency_ms_p95`` per request,
     ``tokens_per_decision``); empty for agents that report none."""
 
     def to_dict(self) -> dict[str, Any]:
@@ -204,9 +204,10 @@ def _derive_stats(total: dict[str, Any]) -> None:
     decisions = total.get("decisions") or 0
     if not decisions:
         return
-    for key, name in (("invalid", "invalid_rate"), ("fallbacks", "fallback_rate")):
-        if key in total:
-            total[name] = total[key] / decisions
+    if "invalid" in total:  # per answer read (a decision may take several)
+        total["invalid_rate"] = total["invalid"] / (total.get("answers") or decisions)
+    if "fallbacks" in total:
+        total["fallback_rate"] = total["fallbacks"] / decisions
     if "tokens_in" in total:
         total["tokens_per_decision"] = (total["tokens_in"] + total.get("tokens_out", 0)) \
             / decisions

@@ -181,6 +181,7 @@ class AvalonGame(Game):
         max_players=10,
         perfect_information=False,
         chance=True,
+        talk=True,
         teams=True,
     )
     Rules = AvalonRules

@@ -205,6 +205,7 @@ class WerewolfGame(Game):
         max_players=12,
         perfect_information=False,
         chance=True,
+        talk=True,
         teams=True,
     )
     Rules = WerewolfRules
