@@ -451,3 +451,14 @@ def test_the_local_model_plays_kuhn_poker_end_to_end(tmp_path):
     row = json.loads((tmp_path / "local.json").read_text())["agents"][0]
     assert row["games"] == 2 and row["agent_stats"]["decisions"] >= 2
     assert row["agent_stats"]["tokens_out"] > 0 and row["agent_stats"]["cost_usd"] == 0
+
+
+def test_names_and_text_are_shown_as_written_not_as_markup(tmp_path):
+    spec = tmp_path / "names.toml"
+    spec.write_text('game = "kuhn_poker"\ndeals = 2\n[[agents]]\nspec = "random"\n'
+                    'name = "[/oops] [red]<script>x</script>"\n[[agents]]\nspec = "random"\n'
+                    'name = "plain"\n')
+    res = run_arena("tournament", str(spec), "--out", str(tmp_path / "o"), "--backend",
+                    "serial", "--no-progress")
+    assert res.returncode == 0, res.stderr
+    assert "[/oops] [red]<script>x</script>" in res.stdout.replace("\n", "")

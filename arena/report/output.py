@@ -129,9 +129,10 @@ def leaderboard(summaries: Sequence["AgentSummary"], metric_specs: Sequence["Met
 
 def console(stderr: bool = False) -> Console:
     """A console that lays tables out in ``WIDTH`` columns when output goes to a file or pipe
-    (in a terminal, in the terminal's width)."""
-    probe = Console(stderr=stderr)
-    return probe if probe.is_terminal else Console(stderr=stderr, width=WIDTH)
+    (in a terminal, in the terminal's width), and reads no markup in what it prints."""
+    # markup=False: names, errors and model text are shown as written ("[red]" is text).
+    probe = Console(stderr=stderr, markup=False)
+    return probe if probe.is_terminal else Console(stderr=stderr, width=WIDTH, markup=False)
 
 
 def timing_table(timings: Sequence["Timing"]) -> Table:
