@@ -257,6 +257,8 @@ class LlmAgent(Agent):
             parsed = parse_reply(result["reply"], moves)
             self.stats["answers"] += 1
             attempts.append({"reply": result["reply"], "how": parsed.how, "error": parsed.error,
+                             "say": parsed.say, "tokens_in": result["tokens_in"],
+                             "tokens_out": result["tokens_out"],
                              "latency_s": round(result["latency_s"], 4),
                              "cached": result["cached"], "fingerprint": result["fingerprint"]})
             if parsed.index is not None:
