@@ -1,0 +1,101 @@
+"""The study's Dhumbal heuristics on B tables at once (``games.dhumbal.batched``).
+
+Each chooses exactly what its reference implementation (``dhumbal_study``) chooses in the
+same position, with the same parameters: the same discard score (computed in float64, in the
+reference's order of operations), ties to the first move in action order, the same pickup
+rule. Where the reference draws a random number (a call with a probability strictly between
+0 and 1), the batched version reads it from ``u`` (one uniform number per table): given the
+number the reference agent's generator would draw, the choice is the same; the tests check
+this on every decision of thousands of reference games.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from games.dhumbal.batched import BatchedDhumbal
+from games.dhumbal.cards import CALL, DRAW, MELD_BASE, TAKE_BASE
+
+from .dhumbal_study import (
+    AggressiveParams,
+    BalancedParams,
+    ConservativeParams,
+    OpportunisticParams,
+)
+
+PARAMS = {"aggressive": AggressiveParams(), "conservative": ConservativeParams(),
+          "balanced": BalancedParams(), "opportunistic": OpportunisticParams()}
+KINDS = tuple(PARAMS)
+
+
+def call_probability(env: BatchedDhumbal, kind: str, total: torch.Tensor) -> torch.Tensor:
+    """The probability [B] that heuristic ``kind`` calls with hand ``total`` (float64)."""
+    p, t = PARAMS[kind], env.t
+    one, zero = torch.ones_like(total, dtype=torch.float64), torch.zeros_like(
+        total, dtype=torch.float64)
+    if kind in ("aggressive", "conservative"):
+        return torch.where(total <= p.call_max, one, zero)
+    if kind == "balanced":
+        return torch.where(total <= p.call_sure, one, torch.where(
+            total <= p.call_mid, one * p.p_mid, torch.where(total <= p.call_max,
+                                                             one * p.p_high, zero)))
+    # opportunistic
+    seat = t.current.clamp(min=0)
+    alive = t.active.double()
+    count = alive.sum(1)
+    if env.rules.scoring == "coins":
+        mine = t.coins.gather(1, seat.unsqueeze(1)).squeeze(1).double()
+        ahead = mine > (t.coins.double() * alive).sum(1) / count
+    else:
+        mine = t.scores.gather(1, seat.unsqueeze(1)).squeeze(1).double()
+        ahead = mine < (t.scores.double() * alive).sum(1) / count
+    prob = torch.where(ahead, one * p.base_ahead, one * p.base_behind) + \
+        p.slope * (p.call_max - total).double()
+    prob = torch.where(t.turn > p.late_turn, prob + p.late_bonus, prob)
+    prob = prob.clamp(max=1.0)
+    return torch.where(total <= p.call_sure, one, torch.where(total > p.call_max, zero, prob))
+
+
+def heuristic_actions(env: BatchedDhumbal, kind: str, u: torch.Tensor,
+                      legal: torch.Tensor | None = None) -> torch.Tensor:
+    """The action [B] heuristic ``kind`` plays for the seat to move at every table (any
+    value at a finished table). ``u``: uniform numbers [B] for its random call decisions."""
+    if kind not in PARAMS:
+        raise ValueError(f"unknown heuristic '{kind}'; valid: {', '.join(KINDS)}")
+    p, t, r = PARAMS[kind], env.t, env.rules
+    legal = env.legal_mask() if legal is None else legal
+    ar = env.ar
+    hand = t.hands[ar, t.current.clamp(min=0)]
+    total = (hand.long() * env.values).sum(1)
+    values = env.values
+    # -- discard phase ----------------------------------------------------------------------
+    can_call = legal[:, CALL]
+    prob = call_probability(env, kind, total)
+    call = can_call & ((prob >= 1.0) | ((prob > 0.0) & (u.double() < prob)))
+    melds = legal[:, MELD_BASE:]
+    # Not calling on a low hand: the single worth most that keeps (rest + 5) <= 10.
+    singles = melds[:, :52] & ((total.unsqueeze(1) - values + 5) <= 10)
+    low_pick = torch.where(singles, values, torch.full_like(values, -1)).argmax(1)
+    use_low = can_call & singles.any(1)
+    vs = env.meld_value.double()
+    n = env.meld_size
+    score = vs * p.discard_high_pref
+    score = score + torch.where(n > 1, 2.0 * n, 0.0)
+    score = score + torch.where(env.meld_run, 3.0, 0.0)
+    score = score.unsqueeze(0) + torch.where(
+        (total.unsqueeze(1) - env.meld_value) <= 10, 50.0, 0.0)
+    score = score + 10 * vs.unsqueeze(0) / total.clamp(min=1).double().unsqueeze(1)
+    score = torch.where(melds, score, torch.full_like(score, float("-inf")))
+    best = score.argmax(1)
+    discard = torch.where(call, torch.full_like(best, CALL),
+                          MELD_BASE + torch.where(use_low, low_pick, best))
+    # -- draw phase -------------------------------------------------------------------------
+    offer = legal[:, TAKE_BASE:MELD_BASE]
+    cheapest = torch.where(offer, values * 64 + torch.arange(52, device=env.device),
+                           torch.full_like(values, 1 << 30)).argmin(1)
+    threshold = torch.full_like(total, p.pickup_threshold)
+    threshold = torch.where(total > 15, threshold + 2,
+                            torch.where(total <= 12, threshold - 1, threshold))
+    take = offer.any(1) & ((values[cheapest] <= threshold) | ~legal[:, DRAW])
+    pickup = torch.where(take, TAKE_BASE + cheapest, torch.full_like(cheapest, DRAW))
+    return torch.where(t.phase == 0, discard, pickup)

@@ -1,0 +1,185 @@
+"""The batched Dhumbal (torch) against the reference engine, move by move.
+
+Thousands of reference games (heuristics and a random player that rarely calls, so rounds
+run long enough to reshuffle the deck and to reach the turn cap) are replayed on the batched
+game, one table per game: same deal, same moves. At every step: the same seat to move, the
+same legal moves, the same observation for every seat, and each batched heuristic chooses
+what its reference implementation chooses; at the end, the same returns. Chance is the one
+thing not shared: where the reference deals a new round or reshuffles, the batched game's
+own deal or reshuffle is checked to be of the same cards and then replaced by the
+reference's (``BatchedDhumbal.load``) after the rest of the state was compared.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from agents.heuristics.dhumbal_batched import KINDS, heuristic_actions  # noqa: E402
+from arena.core.agent import SeatView  # noqa: E402
+from arena.core.registry import make_agent  # noqa: E402
+from games.dhumbal.batched import BatchedDhumbal  # noqa: E402
+from games.dhumbal.cards import CALL, DRAW  # noqa: E402
+from games.dhumbal.game import PRESETS, DhumbalGame, DhumbalRules  # noqa: E402
+
+VARIANTS = {
+    "paper": PRESETS["paper"],
+    "standard": PRESETS["standard"],
+    # The cap reached often, under both showdown rules, and the other pickup rule.
+    "paper-capped": dict(PRESETS["paper"], max_turns=14),
+    "standard-own-capped": dict(PRESETS["standard"], pickup="own", max_turns=30),
+}
+
+
+def _public(env: BatchedDhumbal, b: int) -> tuple:
+    t = env.t
+    return (int(t.current[b]), int(t.phase[b]), int(t.turn[b]), int(t.round[b]),
+            t.active[b].tolist(), t.scores[b].tolist(), t.coins[b].tolist(),
+            t.out_round[b].tolist())
+
+
+def _ref_public(s) -> tuple:
+    return (s.current_player, s.phase,
+            s.turn, s.round, list(s.active), list(s.scores), list(s.coins),
+            [-1 if x is None else x for x in s.out_round])
+
+
+def _cards(env: BatchedDhumbal, b: int) -> set[int]:
+    """Cards in the deck and in every hand at table b."""
+    t = env.t
+    deck = set(t.deck[b, :int(t.deck_len[b])].tolist())
+    return deck | set(t.hands[b].any(0).nonzero().squeeze(1).tolist())
+
+
+def replay(variant: str, games: int, seed: int, check_every_seat: bool = True) -> dict:
+    rules = DhumbalRules(**VARIANTS[variant])
+    game = DhumbalGame(rules)
+    env = BatchedDhumbal(rules, batch=games, seed=seed)
+    rng = random.Random(seed)
+    states = [game.new_state(rng.getrandbits(32)) for _ in range(games)]
+    for b, s in enumerate(states):
+        env.load(b, s)
+    # Who plays each seat of each table: a heuristic, or "random" (rarely calls).
+    policy = [[rng.choice(KINDS + ("random", "random")) for _ in range(rules.players)]
+              for _ in range(games)]
+    refs = {k: make_agent(k, game) for k in KINDS}
+    counts = {"steps": 0, "decisions_checked": 0, "reshuffles": 0, "deals": 0, "caps": 0,
+              "calls": 0, "ended": 0}
+    live = list(range(games))
+    while live:
+        legal = env.legal_mask()
+        keys = {b: rng.getrandbits(32) for b in live}
+        u = torch.zeros(games, dtype=torch.float64)
+        for b in live:
+            u[b] = random.Random(keys[b]).random()
+        batched = {k: heuristic_actions(env, k, u, legal) for k in KINDS}
+        seen = [env.encode(seat).numpy() for seat in range(rules.players)]
+        actions = torch.zeros(games, dtype=torch.long)
+        where = torch.zeros(games, dtype=torch.bool)
+        before = {}
+        for b in live:
+            s = states[b]
+            p = s.current_player
+            assert int(env.t.current[b]) == p, (variant, b, counts["steps"])
+            ref_legal = s.legal_actions()
+            got = legal[b].nonzero().squeeze(1).tolist()
+            assert got == list(ref_legal), (variant, b, s.phase, got, ref_legal)
+            seats = range(rules.players) if check_every_seat else (p,)
+            for seat in seats:
+                want = s.encode(seat)
+                have = seen[seat][b]
+                assert np.array_equal(want, have), (variant, b, seat,
+                                                    np.nonzero(want != have))
+            view = SeatView(s, p)
+            choice = {}
+            for k in KINDS:
+                refs[k].start(p, random.Random(keys[b]))
+                choice[k] = refs[k].act(view, ref_legal)
+                assert int(batched[k][b]) == choice[k], (variant, k, b, s.phase,
+                                                          choice[k], int(batched[k][b]))
+            counts["decisions_checked"] += 1
+            who = policy[b][p]
+            if who == "random":
+                options = [a for a in ref_legal if a != CALL] or list(ref_legal)
+                a = CALL if CALL in ref_legal and rng.random() < 0.05 else rng.choice(options)
+            else:
+                a = choice[who]
+            before[b] = (s.round, s.phase == 1 and a == DRAW and not s.deck, s.turn)
+            counts["calls"] += a == CALL
+            s.apply(a)
+            actions[b] = a
+            where[b] = True
+        env.step(actions, where)
+        counts["steps"] += 1
+        still = []
+        for b in live:
+            s = states[b]
+            rnd, reshuffled, turn = before[b]
+            assert _public(env, b) == _ref_public(s), (variant, b, _public(env, b),
+                                                       _ref_public(s))
+            counts["caps"] += bool(s.results) and s.results[-1].capped and \
+                (s.round != rnd or s.current_player < 0)
+            if s.current_player < 0:
+                counts["ended"] += 1
+                assert env.returns()[b].tolist() == list(s.returns()), (variant, b)
+                continue
+            if s.round != rnd:  # a new deal: the same cards, in the reference's order
+                counts["deals"] += 1
+                assert _cards(env, b) == {c for c in range(52)} - {
+                    int(c) for c in env.t.pile[b].nonzero().squeeze(1)}
+                env.load(b, s)
+            elif reshuffled:  # the same cards reshuffled (one of them drawn already)
+                counts["reshuffles"] += 1
+                ref_cards = set(s.deck)
+                for h in s.hands:
+                    ref_cards |= {c for c in range(52) if h >> c & 1}
+                assert _cards(env, b) == ref_cards
+                assert env.t.pile[b].nonzero().squeeze(1).tolist() == sorted(
+                    c for meld in s.pile for c in meld)
+                env.load(b, s)
+            still.append(b)
+        live = still
+    assert counts["ended"] == games
+    return counts
+
+
+@pytest.mark.parametrize("variant,games", [("paper", 1000), ("standard", 150),
+                                           ("paper-capped", 300),
+                                           ("standard-own-capped", 100)])
+def test_the_batched_game_replays_reference_games_exactly(variant, games):
+    counts = replay(variant, games, seed=sum(map(ord, variant)))
+    # The replays covered what they are meant to: calls, new deals, reshuffles, the cap.
+    assert counts["calls"] > games / 2
+    if variant.startswith("standard"):
+        assert counts["deals"] > games
+    if variant in ("standard", "standard-own-capped"):
+        assert counts["reshuffles"] > 0
+    if variant.endswith("capped"):
+        assert counts["caps"] > 0
+
+
+def test_a_batch_plays_to_the_end_on_its_own_chance():
+    env = BatchedDhumbal("standard", batch=64, seed=3)
+    u_gen = torch.Generator().manual_seed(1)
+    for _ in range(20000):
+        if (env.t.current < 0).all():
+            break
+        legal = env.legal_mask()
+        u = torch.rand(64, generator=u_gen, dtype=torch.float64)
+        a = heuristic_actions(env, "balanced", u, legal)
+        assert legal[torch.arange(64), a][env.t.current >= 0].all()
+        env.step(a)
+        # Every card is in exactly one place at every table.
+        t = env.t
+        count = t.hands.sum((1, 2)) + t.deck_len + t.pile.sum(1)
+        assert (count == 52).all()
+    assert (env.t.current < 0).all()
+    ret = env.returns()
+    assert torch.allclose(ret.sort(1).values, torch.tensor([-1.0, -1 / 3, 1 / 3, 1.0],
+                                                           dtype=torch.float64))
+    same = BatchedDhumbal("standard", batch=64, seed=3)
+    assert torch.equal(same.t.hands, BatchedDhumbal("standard", batch=64, seed=3).t.hands)
