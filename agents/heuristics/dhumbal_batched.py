@@ -62,38 +62,65 @@ def heuristic_actions(env: BatchedDhumbal, kind: str, u: torch.Tensor,
     value at a finished table). ``u``: uniform numbers [B] for its random call decisions."""
     if kind not in PARAMS:
         raise ValueError(f"unknown heuristic '{kind}'; valid: {', '.join(KINDS)}")
-    p, t, r = PARAMS[kind], env.t, env.rules
+    kinds = torch.full((env.B,), KINDS.index(kind), dtype=torch.long, device=env.device)
+    return mixed_actions(env, kinds, u, legal)
+
+
+def mixed_actions(env: BatchedDhumbal, kinds: torch.Tensor, u: torch.Tensor,
+                  legal: torch.Tensor | None = None,
+                  where: torch.Tensor | None = None) -> torch.Tensor:
+    """The action [B] of heuristic ``KINDS[kinds[b]]`` at each table ``b`` (tables not in
+    ``where``, or finished: any value). ``u``: uniform numbers [B] for random calls.
+
+    The discard score is computed only for the melds each hand holds (a few of the 315),
+    in float64 in the reference's order of operations; ties go to the first meld in action
+    order."""
+    t = env.t
+    dev = env.device
     legal = env.legal_mask() if legal is None else legal
+    live = t.current >= 0 if where is None else where & (t.current >= 0)
     ar = env.ar
     hand = t.hands[ar, t.current.clamp(min=0)]
     total = (hand.long() * env.values).sum(1)
     values = env.values
+    prefs = torch.tensor([PARAMS[k].discard_high_pref for k in KINDS], dtype=torch.float64,
+                         device=dev)
+    pick_thr = torch.tensor([PARAMS[k].pickup_threshold for k in KINDS], device=dev)
     # -- discard phase ----------------------------------------------------------------------
+    prob = torch.zeros(env.B, dtype=torch.float64, device=dev)
+    for i, k in enumerate(KINDS):
+        sel = kinds == i
+        if sel.any():
+            prob = torch.where(sel, call_probability(env, k, total), prob)
     can_call = legal[:, CALL]
-    prob = call_probability(env, kind, total)
     call = can_call & ((prob >= 1.0) | ((prob > 0.0) & (u.double() < prob)))
-    melds = legal[:, MELD_BASE:]
+    disc = live & (t.phase == 0)
+    melds = legal[:, MELD_BASE:] & disc.unsqueeze(1)
     # Not calling on a low hand: the single worth most that keeps (rest + 5) <= 10.
     singles = melds[:, :52] & ((total.unsqueeze(1) - values + 5) <= 10)
     low_pick = torch.where(singles, values, torch.full_like(values, -1)).argmax(1)
     use_low = can_call & singles.any(1)
-    vs = env.meld_value.double()
-    n = env.meld_size
-    score = vs * p.discard_high_pref
+    b, m = melds.nonzero(as_tuple=True)
+    vs = env.meld_value[m]
+    n = env.meld_size[m]
+    tot = total[b]
+    score = vs.double() * prefs[kinds[b]]
     score = score + torch.where(n > 1, 2.0 * n, 0.0)
-    score = score + torch.where(env.meld_run, 3.0, 0.0)
-    score = score.unsqueeze(0) + torch.where(
-        (total.unsqueeze(1) - env.meld_value) <= 10, 50.0, 0.0)
-    score = score + 10 * vs.unsqueeze(0) / total.clamp(min=1).double().unsqueeze(1)
-    score = torch.where(melds, score, torch.full_like(score, float("-inf")))
-    best = score.argmax(1)
+    score = score + torch.where(env.meld_run[m], 3.0, 0.0)
+    score = score + torch.where((tot - vs) <= 10, 50.0, 0.0)
+    score = score + 10 * vs.double() / tot.double()
+    top = torch.full((env.B,), float("-inf"), dtype=torch.float64, device=dev)
+    top = top.scatter_reduce(0, b, score, "amax")
+    first = torch.full((env.B,), env.M, dtype=torch.long, device=dev)
+    first = first.scatter_reduce(0, b, torch.where(score == top[b], m, env.M), "amin")
+    best = first.clamp(max=env.M - 1)
     discard = torch.where(call, torch.full_like(best, CALL),
                           MELD_BASE + torch.where(use_low, low_pick, best))
     # -- draw phase -------------------------------------------------------------------------
     offer = legal[:, TAKE_BASE:MELD_BASE]
-    cheapest = torch.where(offer, values * 64 + torch.arange(52, device=env.device),
+    cheapest = torch.where(offer, values * 64 + torch.arange(52, device=dev),
                            torch.full_like(values, 1 << 30)).argmin(1)
-    threshold = torch.full_like(total, p.pickup_threshold)
+    threshold = pick_thr[kinds]
     threshold = torch.where(total > 15, threshold + 2,
                             torch.where(total <= 12, threshold - 1, threshold))
     take = offer.any(1) & ((values[cheapest] <= threshold) | ~legal[:, DRAW])

@@ -1,0 +1,144 @@
+"""A learning environment on the batched Dhumbal: one learner seat per table, the other seats
+played by batched heuristics (or frozen copies of a policy), every table stepped at once.
+
+``step(actions)`` applies the learner's action at every table, then plays the other seats
+until the learner is to move again (or its game is over), and resets finished tables in
+place (auto-reset), so a rollout is a plain loop over tensors. Rewards are the reference
+engine's returns at the end of the learner's game, scaled into [-1, 1] as ``ArenaGymEnv``
+scales them (``reward="return"``), or its win share (``reward="win"``); under points scoring
+a learner that goes out ends its episode there with its settled return. The learner's seat
+and each other seat's opponent are drawn per game.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+
+from agents.heuristics.dhumbal_batched import KINDS, mixed_actions
+from games.dhumbal.batched import BatchedDhumbal
+from games.dhumbal.game import DhumbalGame
+
+PolicyFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+"""(observations [k, D], legal masks [k, A]) -> actions [k]."""
+
+
+class BatchedDhumbalEnv:
+    def __init__(self, rules: str = "standard", envs: int = 4096,
+                 opponents: Sequence[str] = KINDS, device: str = "cpu", seed: int = 0,
+                 reward: str = "return"):
+        for o in opponents:
+            if o not in KINDS:
+                raise ValueError(f"batched opponent '{o}': one of {', '.join(KINDS)}")
+        if reward not in ("return", "win"):
+            raise ValueError("reward: return or win")
+        self.game = DhumbalGame(preset=rules)
+        self.env = BatchedDhumbal(rules, batch=envs, device=device, seed=seed)
+        self.B, self.n, self.device = envs, self.env.n, self.env.device
+        self.gen = torch.Generator(device=self.device)
+        self.gen.manual_seed(seed + 1)
+        lo, hi = self.game.return_bounds()
+        self.scale = 1.0 / max(abs(lo), abs(hi))
+        self.reward_kind = reward
+        self.opponents: list[str] = list(opponents)
+        self._kind_index = torch.tensor([KINDS.index(o) for o in opponents],
+                                        device=self.device)
+        self.policies: list[PolicyFn] = []
+        """Frozen policies that can take an opponent seat (self-play snapshots)."""
+        self.seat = torch.zeros(envs, dtype=torch.long, device=self.device)
+        self.who = torch.zeros(envs, self.n, dtype=torch.long, device=self.device)
+        self.episodes = 0
+        self._new_games(torch.ones(envs, dtype=torch.bool, device=self.device), reset=False)
+        self._advance()
+
+    @property
+    def num_actions(self) -> int:
+        return self.env.num_actions
+
+    @property
+    def obs_size(self) -> int:
+        return self.env.encoding_size
+
+    def add_policy(self, fn: PolicyFn) -> None:
+        """A frozen policy joins the opponents (drawn like any other)."""
+        self.policies.append(fn)
+
+    def _new_games(self, mask: torch.Tensor, reset: bool = True) -> None:
+        if reset:
+            self.env.reset(mask)
+        k = int(mask.sum())
+        if not k:
+            return
+        self.seat[mask] = torch.randint(self.n, (k,), generator=self.gen, device=self.device)
+        choices = len(self.opponents) + len(self.policies)
+        self.who[mask] = torch.randint(choices, (k, self.n), generator=self.gen,
+                                       device=self.device)
+
+    def _opponent_actions(self, legal: torch.Tensor, moving: torch.Tensor) -> torch.Tensor:
+        t = self.env.t
+        cur = t.current.clamp(min=0)
+        kind = self.who.gather(1, cur.unsqueeze(1)).squeeze(1)
+        u = torch.rand(self.B, generator=self.gen, device=self.device, dtype=torch.float64)
+        heuristic = moving & (kind < len(self.opponents))
+        kinds = self._kind_index[kind.clamp(max=len(self.opponents) - 1)]
+        actions = mixed_actions(self.env, kinds, u, legal, heuristic)
+        for j, fn in enumerate(self.policies):
+            sel = moving & (kind == len(self.opponents) + j)
+            if sel.any():
+                idx = sel.nonzero().squeeze(1)
+                obs = self.env.encode(cur)[idx]
+                actions[idx] = fn(obs, legal[idx])
+        return actions
+
+    def _advance(self) -> None:
+        """Play the other seats until the learner is to move or its game is over."""
+        t = self.env.t
+        for _ in range(64 * self.n):
+            moving = (t.current >= 0) & (t.current != self.seat) & self._learner_in()
+            if not moving.any():
+                return
+            legal = self.env.legal_mask()
+            self.env.step(self._opponent_actions(legal, moving), moving)
+        raise RuntimeError("opponents did not hand the move back")  # pragma: no cover
+
+    def _learner_in(self) -> torch.Tensor:
+        return self.env.t.active.gather(1, self.seat.unsqueeze(1)).squeeze(1)
+
+    def observe(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(observations [B, D] of the learner's seat, legal masks [B, A])."""
+        return self.env.encode(self.seat), self.env.legal_mask()
+
+    def step(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor,
+                                                  torch.Tensor]:
+        """(observations, legal masks, rewards [B], dones [B]) after the learner's
+        ``actions`` [B] (finished tables start new games)."""
+        t = self.env.t
+        self.env.step(actions, t.current >= 0)
+        self._advance()
+        over = t.current < 0
+        out = ~self._learner_in()
+        done = over | out
+        reward = torch.zeros(self.B, dtype=torch.float32, device=self.device)
+        if done.any():
+            ret = self.env.returns().gather(1, self.seat.unsqueeze(1)).squeeze(1)
+            if self.reward_kind == "return":
+                value = ret * self.scale
+            else:
+                value = self.win_share()
+            reward = torch.where(done, value.float(), reward)
+            self.episodes += int(done.sum())
+            self._new_games(done)
+            self._advance()
+        obs, legal = self.observe()
+        return obs, legal, reward, done
+
+    def win_share(self) -> torch.Tensor:
+        """The learner's win share [B] where its game is over (1 / number of winners)."""
+        ret = self.env.returns()
+        best = ret.max(1, keepdim=True).values
+        top = ret == best
+        mine = top.gather(1, self.seat.unsqueeze(1)).squeeze(1)
+        share = mine.double() / top.sum(1).double()
+        over = self.env.t.current < 0
+        return torch.where(over, share, torch.zeros_like(share))

@@ -1,0 +1,72 @@
+"""Throughput of the batched Dhumbal (games/dhumbal/batched.py) with heuristic opponents.
+
+    .venv/bin/python benchmarks/bench_batched.py [--device cpu|cuda] [--rules standard]
+        [--batches 256,4096,65536] [--steps 50] [--ppo-envs 4096 --ppo-steps 0]
+
+For each batch size B: a learner seat at each of B tables (playing a random legal move),
+the other three seats played by the batched study heuristics (aggressive, conservative,
+balanced, opportunistic, one drawn per seat and game), finished tables reset in place.
+Reports learner steps per second (each one includes the opponents' moves until the
+learner is to move again) and all decisions per second (learner's and opponents'). With
+``--ppo-steps N`` it also times N agent steps of the batched PPO trainer. The last line is
+JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import torch
+
+from agents.rl.batched_env import BatchedDhumbalEnv
+
+
+def env_rate(rules: str, batch: int, steps: int, device: str) -> dict:
+    env = BatchedDhumbalEnv(rules, envs=batch, device=device, seed=0)
+    gen = torch.Generator(device=env.device).manual_seed(0)
+    obs, legal = env.observe()
+    decisions_before = 0
+
+    def count_decisions() -> int:
+        return int(env.env.t.turn.sum())
+
+    for _ in range(3):  # warm up
+        a = (torch.rand(legal.shape, generator=gen, device=env.device) * legal).argmax(1)
+        obs, legal, _, _ = env.step(a)
+    if env.device.type == "cuda":
+        torch.cuda.synchronize()
+    episodes0 = env.episodes
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        a = (torch.rand(legal.shape, generator=gen, device=env.device) * legal).argmax(1)
+        obs, legal, _, _ = env.step(a)
+    if env.device.type == "cuda":
+        torch.cuda.synchronize()
+    dt = time.perf_counter() - t0
+    del decisions_before, count_decisions
+    return {"batch": batch, "learner_steps_per_s": batch * steps / dt,
+            "episodes": env.episodes - episodes0, "seconds": dt}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--rules", default="standard")
+    ap.add_argument("--batches", default="256,4096,65536")
+    ap.add_argument("--steps", type=int, default=50)
+    args = ap.parse_args()
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    rows = []
+    for b in [int(x) for x in args.batches.split(",")]:
+        row = env_rate(args.rules, b, args.steps, args.device)
+        rows.append(row)
+        print(f"B={b:>7,}: {row['learner_steps_per_s']:>12,.0f} learner steps/s "
+              f"({row['episodes']:,} games finished in {row['seconds']:.1f} s)", flush=True)
+    print(json.dumps({"device": args.device, "rules": args.rules,
+                      "torch_threads": torch.get_num_threads(), "rows": rows}))
+
+
+if __name__ == "__main__":
+    main()
