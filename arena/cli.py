@@ -103,9 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
                                      "masked at action selection)")
     p.add_argument("game", help="game spec, e.g. dhumbal or leduc_poker")
     p.add_argument("--rules", help="rules preset (dhumbal: paper, standard, yaniv)")
-    p.add_argument("--opponents", default="random",
+    p.add_argument("--opponents",
                    help="the other seats, drawn per episode from these specs: "
-                        "'aggressive,balanced' (default random)")
+                        "'aggressive,balanced' (default random; with --batched the four "
+                        "batched study heuristics)")
+    p.add_argument("--batched", action="store_true",
+                   help="dhumbal: train on the batched game (torch, every table at once, "
+                        "on --device), against batched heuristics; a lean PPO")
     p.add_argument("--self-play", action="store_true",
                    help="add snapshots of the learner to the opponent pool as it trains")
     p.add_argument("--timesteps", type=_positive, required=True,
@@ -128,9 +132,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--net", default="256,256", help="hidden layer sizes (default 256,256)")
     p.add_argument("--lr", type=float, default=3e-4, help="learning rate (default 3e-4)")
     p.add_argument("--gamma", type=float, default=0.99, help="discount (default 0.99)")
-    p.add_argument("--n-steps", type=_positive, default=1024,
-                   help="PPO: steps per environment between updates (default 1024)")
-    p.add_argument("--batch-size", type=_positive, default=256, help="minibatch (default 256)")
+    p.add_argument("--n-steps", type=_positive,
+                   help="PPO: steps per environment between updates (default 1024; "
+                        "--batched 32)")
+    p.add_argument("--batch-size", type=_positive,
+                   help="minibatch (default 256; --batched a quarter of a rollout)")
     p.add_argument("--n-epochs", type=_positive, default=10,
                    help="PPO: passes over each rollout (default 10)")
     p.add_argument("--ent-coef", type=float, default=0.01, help="PPO entropy bonus (default 0.01)")
@@ -510,19 +516,33 @@ def cmd_train(args: argparse.Namespace) -> int:
     except ValueError:
         raise ArenaError(f"--net {args.net!r}: layer sizes as whole numbers, e.g. 256,256") \
             from None
+    if args.batched:
+        from agents.heuristics.dhumbal_batched import KINDS
+
+        opponents = args.opponents or ",".join(KINDS)
+        n_steps = args.n_steps or 32
+        batch_size = args.batch_size or max(256, args.envs * n_steps // 4)
+    else:
+        opponents, n_steps, batch_size = (args.opponents or "random", args.n_steps or 1024,
+                                          args.batch_size or 256)
     cfg = TrainConfig(
         algorithm=args.algorithm, game=args.game, rules=args.rules, out=args.out,
-        opponents=[str(s) for s in parse_spec_list(args.opponents)], self_play=args.self_play,
+        opponents=[str(s) for s in parse_spec_list(opponents)], self_play=args.self_play,
         timesteps=args.timesteps, envs=args.envs, device=args.device, seed=args.seed,
         eval_every=args.eval_every or 0, eval_games=args.eval_games,
         eval_opponents=([str(s) for s in parse_spec_list(args.eval_opponents)]
                         if args.eval_opponents else None),
         checkpoint_every=args.checkpoint_every or 0, snapshot_every=args.snapshot_every or 0,
-        net_arch=net, learning_rate=args.lr, gamma=args.gamma, n_steps=args.n_steps,
-        batch_size=args.batch_size, n_epochs=args.n_epochs, ent_coef=args.ent_coef, reward=args.reward,
+        net_arch=net, learning_rate=args.lr, gamma=args.gamma, n_steps=n_steps,
+        batch_size=batch_size, n_epochs=args.n_epochs, ent_coef=args.ent_coef, reward=args.reward,
         shaping=args.shaping,
         progress=not args.no_progress and sys.stderr.isatty())
-    result = train(cfg)
+    if args.batched:
+        from agents.rl.batched_train import train_batched
+
+        result = train_batched(cfg)
+    else:
+        result = train(cfg)
     console = Console()
     console.print(f"trained {result['timesteps']:,} steps in {result['wall_s']:.0f} s "
                   f"({result['train_steps_per_s']:,.0f} training steps/s)")

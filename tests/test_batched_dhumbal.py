@@ -3,8 +3,9 @@
 Thousands of reference games (heuristics and a random player that rarely calls, so rounds
 run long enough to reshuffle the deck and to reach the turn cap) are replayed on the batched
 game, one table per game: same deal, same moves. At every step: the same seat to move, the
-same legal moves, the same observation for every seat, and each batched heuristic chooses
-what its reference implementation chooses; at the end, the same returns. Chance is the one
+same legal moves, the same observation for every seat, the same estimate of the result
+(the shaping potential), and each batched heuristic chooses what its reference
+implementation chooses; at the end, the same returns. Chance is the one
 thing not shared: where the reference deals a new round or reshuffles, the batched game's
 own deal or reshuffle is checked to be of the same cards and then replaced by the
 reference's (``BatchedDhumbal.load``) after the rest of the state was compared.
@@ -116,11 +117,13 @@ def replay(variant: str, games: int, seed: int, check_every_seat: bool = True) -
         env.step(actions, where)
         counts["steps"] += 1
         still = []
+        estimates = env.estimated_returns().numpy()
         for b in live:
             s = states[b]
             rnd, reshuffled, turn = before[b]
             assert _public(env, b) == _ref_public(s), (variant, b, _public(env, b),
                                                        _ref_public(s))
+            assert np.allclose(estimates[b], s.estimated_returns(), rtol=0, atol=1e-12)
             counts["caps"] += bool(s.results) and s.results[-1].capped and \
                 (s.round != rnd or s.current_player < 0)
             if s.current_player < 0:

@@ -27,7 +27,7 @@ PolicyFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 class BatchedDhumbalEnv:
     def __init__(self, rules: str = "standard", envs: int = 4096,
                  opponents: Sequence[str] = KINDS, device: str = "cpu", seed: int = 0,
-                 reward: str = "return"):
+                 reward: str = "return", shaping: float | None = None):
         for o in opponents:
             if o not in KINDS:
                 raise ValueError(f"batched opponent '{o}': one of {', '.join(KINDS)}")
@@ -41,6 +41,9 @@ class BatchedDhumbalEnv:
         lo, hi = self.game.return_bounds()
         self.scale = 1.0 / max(abs(lo), abs(hi))
         self.reward_kind = reward
+        self.shaping = shaping
+        """Potential-based shaping with the game's estimate of the result (as ArenaGymEnv's
+        ``shaping=gamma``), or None."""
         self.opponents: list[str] = list(opponents)
         self._kind_index = torch.tensor([KINDS.index(o) for o in opponents],
                                         device=self.device)
@@ -51,6 +54,7 @@ class BatchedDhumbalEnv:
         self.episodes = 0
         self._new_games(torch.ones(envs, dtype=torch.bool, device=self.device), reset=False)
         self._advance()
+        self.phi = self._potential()
 
     @property
     def num_actions(self) -> int:
@@ -119,19 +123,32 @@ class BatchedDhumbalEnv:
         over = t.current < 0
         out = ~self._learner_in()
         done = over | out
-        reward = torch.zeros(self.B, dtype=torch.float32, device=self.device)
+        reward = torch.zeros(self.B, dtype=torch.float64, device=self.device)
+        if self.shaping is not None:
+            phi = self._potential()
+            reward = torch.where(done, -self.phi, self.shaping * phi - self.phi)
+            self.phi = phi
         if done.any():
             ret = self.env.returns().gather(1, self.seat.unsqueeze(1)).squeeze(1)
             if self.reward_kind == "return":
                 value = ret * self.scale
             else:
                 value = self.win_share()
-            reward = torch.where(done, value.float(), reward)
+            reward = torch.where(done, reward + value, reward)
             self.episodes += int(done.sum())
             self._new_games(done)
             self._advance()
+            if self.shaping is not None:
+                self.phi = torch.where(done, self._potential(), self.phi)
         obs, legal = self.observe()
-        return obs, legal, reward, done
+        return obs, legal, reward.float(), done
+
+    def _potential(self) -> torch.Tensor:
+        if self.shaping is None:
+            return torch.zeros(self.B, dtype=torch.float64, device=self.device)
+        est = self.env.estimated_returns().gather(1, self.seat.unsqueeze(1)).squeeze(1)
+        est = est * self.scale
+        return est if self.reward_kind == "return" else (est + 1.0) / 2.0
 
     def win_share(self) -> torch.Tensor:
         """The learner's win share [B] where its game is over (1 / number of winners)."""

@@ -258,6 +258,24 @@ class BatchedDhumbal:
         rank = (key.unsqueeze(1) > key.unsqueeze(2)).sum(2)
         return 1.0 - 2.0 * rank.double() / (n - 1)
 
+    def estimated_returns(self) -> torch.Tensor:
+        """``DhumbalState.estimated_returns`` [B, n]: coins won so far; under points, mid-game,
+        a seat out keeps its return, the seats still in share the returns of the places
+        left, each moved by how far its score is below their mean, per elimination limit."""
+        t, r, n = self.t, self.rules, self.n
+        now = self.returns()
+        if r.scoring == "coins":
+            return now
+        alive = t.active.double()
+        k = alive.sum(1, keepdim=True)
+        places = 1.0 - 2.0 * torch.arange(n, device=self.device, dtype=torch.float64) / (n - 1)
+        share = (places.unsqueeze(0) * (torch.arange(n, device=self.device).unsqueeze(0)
+                                        < k)).sum(1, keepdim=True) / k
+        mean = (t.scores.double() * alive).sum(1, keepdim=True) / k
+        est = (share + (mean - t.scores.double()) / r.elimination).clamp(-1.0, 1.0)
+        est = torch.where(t.active, est, now)
+        return torch.where((t.current < 0).unsqueeze(1), now, est)
+
     # -- playing --------------------------------------------------------------------------
     def step(self, actions: torch.Tensor, where: torch.Tensor | None = None) -> None:
         """Apply ``actions`` [B] at the tables ``where`` (bool [B]; default: every table
