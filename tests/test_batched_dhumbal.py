@@ -187,3 +187,53 @@ def test_a_batch_plays_to_the_end_on_its_own_chance():
     assert (ret[env.t.active] == 1.0).all() and (ret >= -1.0).all()
     same = BatchedDhumbal("standard", batch=64, seed=3)
     assert torch.equal(same.t.hands, BatchedDhumbal("standard", batch=64, seed=3).t.hands)
+
+
+def test_batched_training_leaves_an_ordinary_ppo_agent(tmp_path):
+    pytest.importorskip("sb3_contrib")
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from arena.play.match import run_match
+    from games.dhumbal.game import DhumbalGame
+
+    out = tmp_path / "run"
+    root = Path(__file__).resolve().parents[1]
+    res = subprocess.run(
+        [sys.executable, "-m", "arena.cli", "train", "ppo", "dhumbal", "--batched", "--rules",
+         "standard", "--envs", "64", "--n-steps", "16", "--timesteps", "2048", "--shaping",
+         "--eval-games", "8", "--eval-opponents", "aggressive", "--self-play",
+         "--snapshot-every", "1024", "--out", str(out), "--no-progress"],
+        capture_output=True, text=True, cwd=root, timeout=600)
+    assert res.returncode == 0, res.stderr
+    info = json.loads((out / "train.json").read_text())
+    assert info["timesteps"] == 2048 and info["config"]["batched"]
+    assert (out / "eval.csv").read_text().count("aggressive") >= 1
+    assert list((out / "snapshots").glob("*.ckpt"))
+    game = DhumbalGame(preset="standard")
+    labels, stream = run_match(game, [f"ppo(path={out / 'final.ckpt'})", "aggressive",
+                                      "balanced", "conservative"], 4, seed=1)
+    records = list(stream)
+    assert len(records) == 4 and all(sum(r.illegal) == 0 and not r.errors for r in records)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["kuhn_poker", "--batched"], "plays dhumbal"),
+    (["dhumbal", "--batched", "--opponents", "random"], "batched heuristics"),
+    (["dhumbal", "--batched", "--device", "cuda"], "CUDA"),
+])
+def test_bad_batched_training_input_exits_2(tmp_path, args, message):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if "cuda" in args and torch.cuda.is_available():
+        pytest.skip("a GPU is here")
+    res = subprocess.run([sys.executable, "-m", "arena.cli", "train", "ppo", *args,
+                          "--timesteps", "100", "--out", str(tmp_path / "o")],
+                         capture_output=True, text=True, timeout=300,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert res.returncode == 2 and message in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "o").exists()

@@ -12,7 +12,6 @@ arena matches of the saved checkpoint (``agents.rl.train.evaluate``).
 
 from __future__ import annotations
 
-import copy
 import json
 import time
 from dataclasses import asdict
@@ -75,10 +74,13 @@ def train_batched(cfg: TrainConfig) -> dict[str, Any]:
                             seed=cfg.seed, reward=cfg.reward,
                             shaping=cfg.gamma if cfg.shaping else None)
     obs_space = spaces.Box(-np.inf, np.inf, shape=(env.obs_size,), dtype=np.float32)
-    policy = MaskableActorCriticPolicy(
-        obs_space, spaces.Discrete(env.num_actions), lambda _: cfg.learning_rate,
-        net_arch=dict(pi=cfg.net_arch, vf=cfg.net_arch), activation_fn=torch.nn.Tanh,
-    ).to(device)
+    def make_policy() -> Any:
+        return MaskableActorCriticPolicy(
+            obs_space, spaces.Discrete(env.num_actions), lambda _: cfg.learning_rate,
+            net_arch=dict(pi=cfg.net_arch, vf=cfg.net_arch), activation_fn=torch.nn.Tanh,
+        ).to(device)
+
+    policy = make_policy()
     opt = policy.optimizer
     from torch.utils.tensorboard import SummaryWriter
 
@@ -197,7 +199,9 @@ def train_batched(cfg: TrainConfig) -> dict[str, Any]:
         elif sched_ckpt.due(steps):
             save(out / "checkpoints" / f"step_{steps}.ckpt", steps)
         if sched_snap.due(steps):
-            snap = copy.deepcopy(policy).eval()
+            snap = make_policy()
+            snap.load_state_dict(policy.state_dict())
+            snap.eval()
             env.add_policy(frozen(snap))
             save(out / "snapshots" / f"step_{steps}.ckpt", steps)
     if bar is not None:
