@@ -1,14 +1,15 @@
 """Throughput of the batched Dhumbal (games/dhumbal/batched.py) with heuristic opponents.
 
     .venv/bin/python benchmarks/bench_batched.py [--device cpu|cuda] [--rules standard]
-        [--batches 256,4096,65536] [--steps 50] [--ppo-envs 4096 --ppo-steps 0]
+        [--batches 256,4096,65536] [--steps 50] [--ppo-envs 4096 --ppo-steps N]
 
 For each batch size B: a learner seat at each of B tables (playing a random legal move),
 the other three seats played by the batched study heuristics (aggressive, conservative,
 balanced, opportunistic, one drawn per seat and game), finished tables reset in place.
 Reports learner steps per second (each one includes the opponents' moves until the
 learner is to move again) and all decisions per second (learner's and opponents'). With
-``--ppo-steps N`` it also times N agent steps of the batched PPO trainer. The last line is
+``--ppo-steps N`` it also times N agent steps of the batched PPO trainer (rollouts of 32
+steps per table, 4 epochs over minibatches of a quarter of a rollout). The last line is
 JSON.
 """
 
@@ -27,11 +28,6 @@ def env_rate(rules: str, batch: int, steps: int, device: str) -> dict:
     env = BatchedDhumbalEnv(rules, envs=batch, device=device, seed=0)
     gen = torch.Generator(device=env.device).manual_seed(0)
     obs, legal = env.observe()
-    decisions_before = 0
-
-    def count_decisions() -> int:
-        return int(env.env.t.turn.sum())
-
     for _ in range(3):  # warm up
         a = (torch.rand(legal.shape, generator=gen, device=env.device) * legal).argmax(1)
         obs, legal, _, _ = env.step(a)
@@ -45,7 +41,6 @@ def env_rate(rules: str, batch: int, steps: int, device: str) -> dict:
     if env.device.type == "cuda":
         torch.cuda.synchronize()
     dt = time.perf_counter() - t0
-    del decisions_before, count_decisions
     return {"batch": batch, "learner_steps_per_s": batch * steps / dt,
             "episodes": env.episodes - episodes0, "seconds": dt}
 
@@ -56,6 +51,9 @@ def main() -> None:
     ap.add_argument("--rules", default="standard")
     ap.add_argument("--batches", default="256,4096,65536")
     ap.add_argument("--steps", type=int, default=50)
+    ap.add_argument("--ppo-envs", type=int, default=4096)
+    ap.add_argument("--ppo-steps", type=int, default=0,
+                    help="also time this many agent steps of batched PPO training")
     args = ap.parse_args()
     torch.set_num_threads(max(1, torch.get_num_threads()))
     rows = []
@@ -64,8 +62,29 @@ def main() -> None:
         rows.append(row)
         print(f"B={b:>7,}: {row['learner_steps_per_s']:>12,.0f} learner steps/s "
               f"({row['episodes']:,} games finished in {row['seconds']:.1f} s)", flush=True)
+    ppo = None
+    if args.ppo_steps:
+        import tempfile
+
+        from agents.rl.batched_train import train_batched
+        from agents.rl.train import TrainConfig
+
+        with tempfile.TemporaryDirectory() as tmp:
+            cfg = TrainConfig(algorithm="ppo", game="dhumbal", rules=args.rules, out=tmp,
+                              opponents=["aggressive", "conservative", "balanced",
+                                         "opportunistic"],
+                              timesteps=args.ppo_steps, envs=args.ppo_envs,
+                              device=args.device, n_steps=32,
+                              batch_size=max(256, args.ppo_envs * 8), n_epochs=4,
+                              eval_games=1, eval_opponents=["aggressive"], shaping=True,
+                              progress=False)
+            result = train_batched(cfg)
+        ppo = {"envs": args.ppo_envs, "timesteps": result["timesteps"],
+               "train_s": result["train_s"], "agent_steps_per_s": result["train_steps_per_s"]}
+        print(f"PPO, {args.ppo_envs:,} tables: {ppo['agent_steps_per_s']:,.0f} agent steps/s "
+              f"({ppo['timesteps']:,} steps in {ppo['train_s']:.1f} s)")
     print(json.dumps({"device": args.device, "rules": args.rules,
-                      "torch_threads": torch.get_num_threads(), "rows": rows}))
+                      "torch_threads": torch.get_num_threads(), "rows": rows, "ppo": ppo}))
 
 
 if __name__ == "__main__":

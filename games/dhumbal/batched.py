@@ -202,12 +202,13 @@ class BatchedDhumbal:
         mask = torch.zeros(B, self.num_actions, dtype=torch.bool, device=self.device)
         live = t.current >= 0
         cur = t.current.clamp(min=0)
-        hand = t.hands[ar, cur]                                            # [B, 52]
-        inside = (hand.float() @ self.meld_maskf.T) == self.meld_size      # [B, M]
         discard = live & (t.phase == 0)
-        total = (hand.long() * self.values).sum(1)
-        mask[:, MELD_BASE:] = inside & discard.unsqueeze(1)
-        mask[:, CALL] = discard & (total <= r.call_threshold)
+        rows = discard.nonzero().squeeze(1)
+        if rows.numel():  # the melds each hand holds (tables about to discard only)
+            hand = t.hands[rows, cur[rows]]                                # [k, 52]
+            mask[rows, MELD_BASE:] = (hand.float() @ self.meld_maskf.T) == self.meld_size
+            total = (hand.long() * self.values).sum(1)
+            mask[rows, CALL] = total <= r.call_threshold
         pickup = live & (t.phase == 1)
         mask[:, DRAW] = pickup & ((t.deck_len > 0) | self._reshufflable().any(1))
         mask[:, TAKE_BASE:MELD_BASE] = t.offer & pickup.unsqueeze(1)
