@@ -33,6 +33,10 @@ VARIANTS = {
     # The cap reached often, under both showdown rules, and the other pickup rule.
     "paper-capped": dict(PRESETS["paper"], max_turns=14),
     "standard-own-capped": dict(PRESETS["standard"], pickup="own", max_turns=30),
+    # Other player counts and the third preset.
+    "paper-2p": dict(PRESETS["paper"], players=2),
+    "paper-3p": dict(PRESETS["paper"], players=3),
+    "yaniv-5p": dict(PRESETS["yaniv"], players=5),
 }
 
 
@@ -152,12 +156,14 @@ def replay(variant: str, games: int, seed: int, check_every_seat: bool = True) -
 
 @pytest.mark.parametrize("variant,games", [("paper", 1000), ("standard", 150),
                                            ("paper-capped", 300),
-                                           ("standard-own-capped", 100)])
+                                           ("standard-own-capped", 100),
+                                           ("paper-2p", 40), ("paper-3p", 40),
+                                           ("yaniv-5p", 15)])
 def test_the_batched_game_replays_reference_games_exactly(variant, games):
     counts = replay(variant, games, seed=sum(map(ord, variant)))
     # The replays covered what they are meant to: calls, new deals, reshuffles, the cap.
     assert counts["calls"] > (games / 2 if "capped" not in variant else 10)
-    if variant.startswith("standard"):
+    if variant.startswith(("standard", "yaniv")):
         assert counts["deals"] > games
     if variant in ("standard", "paper"):
         assert counts["reshuffles"] > 0
