@@ -65,7 +65,10 @@ STATIC = ("report.css", "report.js")
 
 def _js_json(value: Any) -> str:
     """JSON that is safe inside a script: no NaN, and no ``<`` (so no ``</script>``)."""
-    text = json.dumps(_clean(value), separators=(",", ":"), ensure_ascii=False)
+    try:
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except ValueError:  # a NaN or infinity somewhere: null
+        text = json.dumps(_clean(value), separators=(",", ":"), ensure_ascii=False)
     return (text.replace("<", "\\u003c").replace("\u2028", "\\u2028")
             .replace("\u2029", "\\u2029"))
 
@@ -133,54 +136,67 @@ def write_html_report(out: str | os.PathLike, summary: dict[str, Any], store: "S
     (root / "games").mkdir()
     _copy_assets(root / "assets")
 
-    rows = store.staged_records(actions=False)
-    total = len(rows)
+    # The fields the list needs are read by SQLite's JSON functions (C, a fraction of the
+    # cost of parsing every record in Python); a game's details are its stored record
+    # itself, written out unparsed (JSON is JavaScript; "<" escaped).
+    rows = store.conn.execute(
+        "SELECT stage, json_extract(record, '$.job_id', '$.labels', '$.ranks', '$.returns', "
+        "'$.forfeit', '$.illegal', '$.errors[0].seat'), json_extract(record, '$.seed'), "
+        "record FROM games ORDER BY seq, job_id")
+    total = store.count()
     names = [a["name"] for a in summary.get("agents", [])]
     agent_index = {n: i for i, n in enumerate(names)}
     stages: list[str] = []
     stage_index: dict[str, int] = {}
-    with_views = set(pick_replays(total, replays)) if game is not None else set()
+    picked = pick_replays(total, replays) if game is not None else []
+    with_views = set(picked)
+    job_ids: dict[str, int] = {}
 
-    # The list: one compact row per game; details: a richer record per game, in chunks.
     lists: list[list[Any]] = []
-    detail: list[dict[str, Any]] = []
-    for i, (stage, rec) in enumerate(rows):
+    detail: list[str] = []
+    i = -1
+    for i, (stage, fields, seed, record) in enumerate(rows):
+        job_id, labels, ranks, returns, forfeit, illegal, error = json.loads(fields)
         si = stage_index.get(stage)
         if si is None:
             si = stage_index[stage] = len(stages)
             stages.append(stage)
-        labels = []
-        for label in rec.labels:
+        seats = []
+        for label in labels:
             k = agent_index.get(label)
             if k is None:
                 k = agent_index[label] = len(names)
                 names.append(label)
-            labels.append(k)
-        flags = (1 if rec.errors else 0) | (2 if rec.forfeit is not None else 0) | \
-            (4 if i in with_views else 0) | (8 if any(rec.illegal) else 0)
-        lists.append([rec.job_id, si, labels, list(rec.ranks),
-                      [round(x, 4) for x in rec.returns], flags])
-        detail.append(_detail(rec, stage, i in with_views))
+            seats.append(k)
+        views = i in with_views
+        if views:
+            job_ids[job_id] = i
+        flags = (1 if error is not None else 0) | (2 if forfeit is not None else 0) | \
+            (4 if views else 0) | (8 if any(illegal) else 0)
+        lists.append([job_id, si, seats, ranks, [round(x, 4) for x in returns], flags])
+        # Seeds as text: they are 64-bit, beyond JavaScript's exact integers.
+        detail.append(f'[{_js_json(stage)},"{seed}","{derive_seed(seed, "deal")}",'
+                      f'{1 if views else 0},{record.replace("<", chr(92) + "u003c")}]')
         if len(lists) == LIST_CHUNK:
-            _write(root / "games" / f"l-{(i // LIST_CHUNK)}.js",
+            _write(root / "games" / f"l-{i // LIST_CHUNK}.js",
                    f"arenaList({i // LIST_CHUNK},{_js_json(lists)});\n")
             lists = []
         if len(detail) == DETAIL_CHUNK:
-            _write(root / "games" / f"d-{(i // DETAIL_CHUNK)}.js",
-                   f"arenaDetail({i // DETAIL_CHUNK},{_js_json(detail)});\n")
+            _write(root / "games" / f"d-{i // DETAIL_CHUNK}.js",
+                   f"arenaDetail({i // DETAIL_CHUNK},[{','.join(detail)}]);\n")
             detail = []
+    total = i + 1
     if lists:
         _write(root / "games" / f"l-{(total - 1) // LIST_CHUNK}.js",
                f"arenaList({(total - 1) // LIST_CHUNK},{_js_json(lists)});\n")
     if detail:
         _write(root / "games" / f"d-{(total - 1) // DETAIL_CHUNK}.js",
-               f"arenaDetail({(total - 1) // DETAIL_CHUNK},{_js_json(detail)});\n")
+               f"arenaDetail({(total - 1) // DETAIL_CHUNK},[{','.join(detail)}]);\n")
 
     view_errors: dict[str, str] = {}
-    if game is not None and with_views:
-        ids = {rows[i][1].job_id: i for i in with_views}
-        for job_id, rec in _records_with_actions(store, list(ids)):
-            i = ids[job_id]
+    if game is not None and job_ids:
+        for job_id, rec in _records_with_actions(store, list(job_ids)):
+            i = job_ids[job_id]
             try:
                 data = game_views(game, rec)
             except Exception as exc:  # noqa: BLE001 - one game that no longer replays
@@ -256,36 +272,6 @@ def _records_with_actions(store: "Store", job_ids: list[str]):
             data = json.loads(record)
             data["actions"] = unpack_actions(moves)
             yield data["job_id"], GameRecord.from_dict(data)
-
-
-def _ms(ns: int) -> float:
-    return round(ns / 1e6, 3)
-
-
-def _detail(rec: Any, stage: str, views: bool) -> dict[str, Any]:
-    """What a replay page shows of a game besides its steps (everything the record has)."""
-    stats = []
-    for st in rec.agent_stats or []:
-        if not st:
-            stats.append(None)
-            continue
-        st = dict(st)
-        lat = st.pop("latency_ms", None)
-        if isinstance(lat, list) and lat:
-            st["latency_ms_mean"] = round(sum(lat) / len(lat), 1)
-            st["requests"] = len(lat)
-        stats.append(st)
-    return {
-        # Seeds as text: they are 64-bit, beyond JavaScript's exact integers.
-        "id": rec.job_id, "stage": stage, "seed": str(rec.seed),
-        "deal_seed": str(derive_seed(rec.seed, "deal")), "agents": rec.agents,
-        "labels": rec.labels, "ranks": rec.ranks, "returns": rec.returns,
-        "shares": rec.win_shares, "decisions": rec.decisions,
-        "think_ms": [_ms(t) for t in rec.think_ns], "max_ms": [_ms(t) for t in rec.max_think_ns],
-        "illegal": rec.illegal, "errors": rec.errors, "forfeit": rec.forfeit,
-        "texts": rec.texts, "roles": rec.roles, "teams": rec.teams, "team": rec.team,
-        "metrics": rec.metrics, "agent_stats": stats, "views": views,
-    }
 
 
 def game_views(game: "Game", record: Any) -> dict[str, Any]:

@@ -540,7 +540,19 @@
     }
     const chunk = Math.floor(idx / M.detail_chunk);
     try { await loadScript(`games/d-${chunk}.js`); } catch (e) { main.appendChild(el("p", { cls: "err", text: String(e) })); return; }
-    const g = details[chunk][idx - chunk * M.detail_chunk];
+    // A detail: [stage, seed, deal seed, has step views, the stored record].
+    const [stage, seed, dealSeed, hasViews, r] = details[chunk][idx - chunk * M.detail_chunk];
+    const lat = (st) => {
+      if (!st) return st;
+      const o = Object.assign({}, st), l = o.latency_ms;
+      if (Array.isArray(l)) { delete o.latency_ms; if (l.length) { o.requests = l.length; o.latency_ms_mean = +(l.reduce((a, b) => a + b, 0) / l.length).toFixed(1); } }
+      return o;
+    };
+    const g = { id: r.job_id, stage, seed, deal_seed: dealSeed, agents: r.agents, labels: r.labels,
+      ranks: r.ranks, returns: r.returns, shares: r.win_shares, decisions: r.decisions,
+      think_ms: r.think_ns.map((x) => x / 1e6), max_ms: r.max_think_ns.map((x) => x / 1e6),
+      illegal: r.illegal, errors: r.errors, forfeit: r.forfeit, texts: r.texts || [], roles: r.roles,
+      teams: r.teams, team: r.team, metrics: r.metrics, agent_stats: (r.agent_stats || []).map(lat), views: !!hasViews };
     const game = S.game || "";
     document.title = `${g.id} - replay`;
     const nav = el("div", { cls: "pager" },
