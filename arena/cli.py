@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not write the browser report (OUT/report/index.html)")
     p.add_argument("--replays", type=_replays, default=None,
                    help="games whose step-by-step views the browser report holds: a number "
-                        "(default 60, spread over the schedule) or 'all'")
+                        "(default 40, spread over the schedule) or 'all'")
 
     p = sub.add_parser("train", help="train a PPO or DQN agent on a game (needs the rl extra)")
     p.add_argument("algorithm", help="ppo (masked PPO, sb3-contrib) or dqn (stable-baselines3, "
@@ -183,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "of every game")
     p.add_argument("--replays", type=_replays, default=None,
                    help="with --html: games whose step-by-step views the report holds: a "
-                        "number (default 60, spread over the schedule) or 'all'")
+                        "number (default 40, spread over the schedule) or 'all'")
 
     p = sub.add_parser("play", help="play a game yourself in the terminal against agents")
     p.add_argument("game", help="game spec, e.g. dhumbal")

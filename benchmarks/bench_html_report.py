@@ -1,7 +1,7 @@
 """The browser report of a large tournament: how long it takes to write, how fast it opens.
 
     .venv/bin/python benchmarks/bench_html_report.py [--games 100000] [--played 64]
-        [--replays 60] [--bootstrap 200] [--keep DIR]
+        [--replays 40] [--bootstrap 200] [--keep DIR]
 
 Builds a store of ``--games`` Dhumbal games (a 4-agent round robin of the study's
 heuristics, ``--games / 4`` deals in 4 seat rotations): ``--played`` games are really
@@ -104,7 +104,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--games", type=int, default=100_000)
     ap.add_argument("--played", type=int, default=64)
-    ap.add_argument("--replays", default="60")
+    ap.add_argument("--replays", default="40")
     ap.add_argument("--bootstrap", type=int, default=200)
     ap.add_argument("--keep", help="build in this folder and keep it")
     args = ap.parse_args()

@@ -58,7 +58,7 @@ LIST_CHUNK = 10_000
 """Games per file of the games list (what the games page loads, file by file)."""
 DETAIL_CHUNK = 250
 """Games per file of details (what a replay page loads besides its own views)."""
-DEFAULT_REPLAYS = 60
+DEFAULT_REPLAYS = 40
 """Games whose step-by-step views are written by default (spread over the schedule)."""
 STATIC = ("report.css", "report.js")
 
