@@ -142,7 +142,8 @@ def write_html_report(out: str | os.PathLike, summary: dict[str, Any], store: "S
     rows = store.conn.execute(
         "SELECT stage, json_extract(record, '$.job_id', '$.labels', '$.ranks', '$.returns', "
         "'$.forfeit', '$.illegal', '$.errors[0].seat'), json_extract(record, '$.seed'), "
-        "record FROM games ORDER BY seq, job_id")
+        # The decision-time histograms are for percentiles over many games: not shown.
+        "json_remove(record, '$.think_hist') FROM games ORDER BY seq, job_id")
     total = store.count()
     names = [a["name"] for a in summary.get("agents", [])]
     agent_index = {n: i for i, n in enumerate(names)}
