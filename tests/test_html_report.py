@@ -220,6 +220,9 @@ def test_leaderboard_shows_every_agent_and_sorts(page, report):
     assert EVIL in names and page.evaluate("window.pwned") is None
     for chart in ("chart-elo", "chart-h2h", "chart-seats"):
         assert page.locator(f"#{chart} .main-svg").count() > 0, chart
+    # Every agent with an Elo is a point of the Elo chart (placed or separated).
+    assert page.locator("#chart-elo .scatterlayer .point").count() == \
+        sum(a["elo"] is not None for a in summary["agents"])
     header = page.locator("#leaderboard th").nth(1)
     header.click()
     assert cells.all_text_contents() == sorted(names, key=str.lower) or \
@@ -307,3 +310,24 @@ def test_agent_text_runs_nothing(page, report):
     assert page.evaluate("window.pwned") is None
     assert page.errors == []
     _shot(page, report, "replay-error.png")
+
+
+@pytest.mark.slow
+def test_quick_example_leaves_a_report_that_works_in_a_browser(page, tmp_path):
+    """The issue's acceptance check: `arena tournament tournaments/examples/quick.toml`
+    leaves report/index.html, whose leaderboard and a replay work in Chromium."""
+    out = tmp_path / "quick"
+    res = arena("tournament", "tournaments/examples/quick.toml", "--out", str(out),
+                "--no-progress", cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    _open(page, out, "index.html")
+    assert page.locator("#leaderboard tbody tr td:nth-child(2)").all_text_contents() == \
+        [a["name"] for a in summary["agents"]]
+    _shot(page, out, "quick-index.png")
+    _open(page, out, "replay.html#0")
+    page.keyboard.press("ArrowRight")
+    assert page.locator("#stepinfo").text_content().startswith("step 1 of ")
+    assert page.locator("#view .card").count() > 0
+    _shot(page, out, "quick-replay.png")
+    assert page.errors == []

@@ -193,11 +193,12 @@
     parent.appendChild(d);
     return d;
   }
-  // Plot at the box's own width (the grid sets it), and again when the window resizes.
+  // Charts are drawn once every box is in the grid, so each takes its own box's width
+  // (drawn earlier, the first would take the whole row); responsive: they follow resizes.
+  let queued = [];
   function plot(div, traces, layout, cfg) {
-    layout.width = Math.max(260, div.clientWidth - 2);
     layout.autosize = true;
-    return Plotly.newPlot(div, traces, layout, cfg);
+    queued.push(() => Plotly.newPlot(div, traces, layout, cfg));
   }
   function charts() {
     if (!window.Plotly) {
@@ -224,7 +225,8 @@
         x: sep.map((a) => a.elo), y: sep.map((a) => plEsc(a.name)),
         marker: { size: 10, symbol: "circle-open", color: "#cf222e" } });
       plot(chartBox(box, "chart-elo"), traces, layout(byPayoff ? "Bradley-Terry Elo by wins (95% bootstrap CI)" : "Bradley-Terry Elo (95% bootstrap CI over card deals)",
-        { yaxis: { type: "category", automargin: true }, xaxis: { title: { text: "Elo" } }, showlegend: sep.length > 0,
+        { yaxis: { type: "category", automargin: true, categoryorder: "array", categoryarray: ag.map((a) => plEsc(a.name)) },
+          xaxis: { title: { text: "Elo" } }, showlegend: sep.length > 0, legend: { orientation: "h", y: -0.25 },
           shapes: [{ type: "line", x0: 1500, x1: 1500, yref: "paper", y0: 0, y1: 1, line: { dash: "dash", color: "#999", width: 1 } }] }), cfg);
     }
     // Head to head.
@@ -262,6 +264,8 @@
         tr.push({ type: "bar", name: plEsc(agent), x: rows.map((x) => plEsc(x.k)), y: rows.map((x) => (x.r.role in roles ? roles[x.r.role] : null)) });
       plot(chartBox(box, "chart-roles"), tr, layout("Win rate by team and role", { barmode: "group", yaxis: { title: { text: "win rate" } }, margin: { l: 60, r: 20, t: 40, b: 60 } }), cfg);
     }
+    for (const draw of queued) draw();
+    queued = [];
   }
 
   function pairs() {
