@@ -331,3 +331,44 @@ def test_quick_example_leaves_a_report_that_works_in_a_browser(page, tmp_path):
     assert page.locator("#view .card").count() > 0
     _shot(page, out, "quick-replay.png")
     assert page.errors == []
+
+
+
+@pytest.mark.parametrize("game, check", [
+    ("connect_four", "board"), ("holdem", "cards"), ("go9", "board")])
+def test_boards_and_cards_look_like_boards_and_cards(page, tmp_path, game, check):
+    """Connect Four and Go boards are drawn as grids of discs and stones, poker cards as
+    cards, from the games' own text."""
+    spec = tmp_path / "t.toml"
+    spec.write_text(f'name = "g"\ngame = "{game}"\nseed = 2\ndeals = 1\n'
+                    'format = "round_robin"\n[stats]\nbootstrap = 10\n'
+                    '[[agents]]\nspec = "random"\n[[agents]]\nspec = "random"\n'
+                    'name = "random2"\n')
+    out = tmp_path / "out"
+    res = arena("tournament", str(spec), "--out", str(out), "--backend", "serial",
+                "--no-progress", cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    with Store(out / "results.sqlite") as store:
+        rec = store.records()[0]
+    g = make_game(rec.game, rec.rules)
+    end = replay(g, rec)
+    _open(page, out, f"replay.html#0/{len(rec.actions)}")
+    page.select_option("#view-select", "0")
+    if check == "board":
+        cells = page.locator("#view .board .cell")
+        assert cells.count() == (42 if game == "connect_four" else 81)
+        pieces = page.locator("#view .board .cell.x, #view .board .cell.o, "
+                              "#view .board .cell.X, #view .board .cell.O").count()
+        board = [line for line in end.text(0).split("\n")
+                 if line.startswith("|") or line[:3].strip().isdigit()]
+        assert pieces == sum(line.count("x") + line.count("o") + line.count("X")
+                             + line.count("O") for line in board) > 0
+    else:
+        line = next(x for x in end.text(0).split("\n") if x.startswith("Your cards:"))
+        want = [c.replace("T", "10") for c in line.split(":", 1)[1].split()]
+        suits = {"s": "\u2660", "h": "\u2665", "d": "\u2666", "c": "\u2663"}
+        shown = page.locator("#view .card").all_text_contents()
+        assert [w[:-1] + suits[w[-1]] for w in want] == shown[:2]
+        assert page.locator("#view .chip").count() > 0
+    assert page.errors == []
+    _shot(page, out, f"{game}.png")

@@ -468,7 +468,8 @@
   const SUIT = { s: "\u2660", h: "\u2665", d: "\u2666", c: "\u2663" };
   const RED = /[\u2665\u2666hd]$/;
   function cardSpan(tok) {
-    let rank = tok.slice(0, -1), suit = tok.slice(-1);
+    if (/^(10|[2-9TJQKA])$/.test(tok)) tok += " ";  // a rank alone (Kuhn poker)
+    let rank = tok.slice(0, -1), suit = tok.slice(-1).trim();
     if (rank === "T") rank = "10";
     const label = rank + (SUIT[suit] || suit);
     return el("span", { cls: "card" + (RED.test(tok) ? " red" : ""), title: label, text: label });
@@ -478,7 +479,7 @@
     const frag = document.createDocumentFragment();
     const poker = /poker|holdem/.test(game);
     const kuhn = /^(\s*Your card: )([JQK])\s*$/.exec(line);
-    if (kuhn) { frag.appendChild(txt(kuhn[1])); frag.appendChild(cardSpan(kuhn[2] + " ")); return frag; }
+    if (kuhn) { frag.appendChild(txt(kuhn[1])); frag.appendChild(cardSpan(kuhn[2])); return frag; }
     const re = poker ? /(^|[\s(:,])((?:10|[2-9TJQKA])[shdc\u2660\u2665\u2666\u2663])(?=$|[\s),.;])|(Pot: |\b)(\d+)(?=( in the pot|$))/g
       : /(^|[\s(:,])((?:10|[2-9JQKA])[\u2660\u2665\u2666\u2663])(?=$|[\s),.;])/g;
     let last = 0, m;
