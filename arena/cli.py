@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from rich.console import Console
 
@@ -97,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stop cleanly once the games stored cost this many US dollars of "
                         "LLM use, by the price table (overrides the spec's [budget] cost)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-html", action="store_true",
+                   help="do not write the browser report (OUT/report/index.html)")
+    p.add_argument("--replays", type=_replays, default=None,
+                   help="games whose step-by-step views the browser report holds: a number "
+                        "(default 40, spread over the schedule) or 'all'")
 
     p = sub.add_parser("train", help="train a PPO or DQN agent on a game (needs the rl extra)")
     p.add_argument("algorithm", help="ppo (masked PPO, sb3-contrib) or dqn (stable-baselines3, "
@@ -173,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="recompute a tournament's summary, tables and plots")
     p.add_argument("out", help="a tournament's output folder")
+    p.add_argument("--html", action="store_true",
+                   help="also write the browser report, OUT/report/index.html, with a replay "
+                        "of every game")
+    p.add_argument("--replays", type=_replays, default=None,
+                   help="with --html: games whose step-by-step views the report holds: a "
+                        "number (default 40, spread over the schedule) or 'all'")
 
     p = sub.add_parser("play", help="play a game yourself in the terminal against agents")
     p.add_argument("game", help="game spec, e.g. dhumbal")
@@ -379,7 +390,8 @@ def _print_tournament(summary: dict, out: Path, files: list[Path]) -> None:
                     summary.get("llm"))
     if llm is not None:
         console.print(llm)
-    console.print(f"written to {out}/: " + ", ".join(p.name for p in files))
+    console.print(f"written to {out}/: " + ", ".join(
+        str(p.relative_to(out)) if p.is_relative_to(out) else p.name for p in files))
 
 
 def _resume_command(args: argparse.Namespace, out: Path) -> str:
@@ -473,6 +485,9 @@ def cmd_tournament(args: argparse.Namespace) -> int:
             runner.close()
     summary = tournament_summary(t, store)
     files = write_tournament_files(out, summary, store.records(actions=False), stage_of)
+    if not args.no_html:
+        files.append(_write_html(out, summary, store, t, args.replays,
+                                 _run_command(args, out)))
     store.close()
     _print_tournament(summary, out, files)
     if stopped:
@@ -481,6 +496,37 @@ def cmd_tournament(args: argparse.Namespace) -> int:
               f"{_resume_command(args, out)}", file=sys.stderr)
         return 3
     return 0
+
+
+def _replays(text: str) -> int | str:
+    if text == "all":
+        return "all"
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: a number of games (0 or more) or 'all'")
+    return n
+
+
+def _run_command(args: argparse.Namespace, out: Path) -> str:
+    """The command that plays this tournament again into a new folder."""
+    import shlex
+
+    return " ".join(shlex.quote(w) for w in ["arena", "tournament", args.spec, "--out",
+                                              str(out)])
+
+
+def _write_html(out: Path, summary: dict, store: Any, t: Any, replays: Any,
+                command: str | None) -> Path:
+    from arena.core.registry import make_game
+    from arena.report.html import DEFAULT_REPLAYS, write_html_report
+
+    if command:
+        store.set_meta("command", command)
+    return write_html_report(out, summary, store, make_game(t.game, t.rules),
+                             DEFAULT_REPLAYS if replays is None else replays, command)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -497,6 +543,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         t = load_stored_tournament(store)
         summary = tournament_summary(t, store)
         files = write_tournament_files(out, summary, store.records(actions=False), stage_of)
+        if args.html:
+            files.append(_write_html(out, summary, store, t, args.replays, None))
     finally:
         store.close()
     _print_tournament(summary, out, files)
