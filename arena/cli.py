@@ -101,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not write the browser report (OUT/report/index.html)")
     p.add_argument("--replays", type=_replays, default=None,
                    help="games whose step-by-step views the browser report holds: a number "
-                        "(default 40, spread over the schedule) or 'all'")
+                        "(spread over the schedule) or 'all' (default: all up to 200 games, "
+                        "else 40)")
 
     p = sub.add_parser("train", help="train a PPO or DQN agent on a game (needs the rl extra)")
     p.add_argument("algorithm", help="ppo (masked PPO, sb3-contrib) or dqn (stable-baselines3, "
@@ -183,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "of every game")
     p.add_argument("--replays", type=_replays, default=None,
                    help="with --html: games whose step-by-step views the report holds: a "
-                        "number (default 40, spread over the schedule) or 'all'")
+                        "number (spread over the schedule) or 'all' (default: all up to 200 "
+                        "games, else 40)")
 
     p = sub.add_parser("play", help="play a game yourself in the terminal against agents")
     p.add_argument("game", help="game spec, e.g. dhumbal")
@@ -521,12 +523,11 @@ def _run_command(args: argparse.Namespace, out: Path) -> str:
 def _write_html(out: Path, summary: dict, store: Any, t: Any, replays: Any,
                 command: str | None) -> Path:
     from arena.core.registry import make_game
-    from arena.report.html import DEFAULT_REPLAYS, write_html_report
+    from arena.report.html import write_html_report
 
     if command:
         store.set_meta("command", command)
-    return write_html_report(out, summary, store, make_game(t.game, t.rules),
-                             DEFAULT_REPLAYS if replays is None else replays, command)
+    return write_html_report(out, summary, store, make_game(t.game, t.rules), replays, command)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

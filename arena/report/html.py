@@ -59,6 +59,9 @@ LIST_CHUNK = 10_000
 DETAIL_CHUNK = 250
 """Games per file of details (what a replay page loads besides its own views)."""
 DEFAULT_REPLAYS = 40
+"""Games with step views by default in a tournament of more than ``ALL_UP_TO`` games."""
+ALL_UP_TO = 200
+"""By default, a tournament of at most this many games has step views of every game."""
 """Games whose step-by-step views are written by default (spread over the schedule)."""
 STATIC = ("report.css", "report.js")
 
@@ -112,8 +115,11 @@ def _page(title: str, page: str, scripts: Sequence[str], body: str = "") -> str:
 
 def pick_replays(total: int, replays: int | str | None) -> list[int]:
     """Indices of the games whose step views are written: all, or ``replays`` spread evenly
-    over the schedule (so every table and stage is represented), in order."""
-    if replays == "all" or replays is None:
+    over the schedule (so every table and stage is represented), in order. ``None``: the
+    default, every game up to ``ALL_UP_TO`` games, else ``DEFAULT_REPLAYS``."""
+    if replays is None:
+        replays = "all" if total <= ALL_UP_TO else DEFAULT_REPLAYS
+    if replays == "all":
         return list(range(total))
     n = max(0, int(replays))
     if n >= total:
@@ -122,7 +128,7 @@ def pick_replays(total: int, replays: int | str | None) -> list[int]:
 
 
 def write_html_report(out: str | os.PathLike, summary: dict[str, Any], store: "Store",
-                      game: "Game | None" = None, replays: int | str | None = DEFAULT_REPLAYS,
+                      game: "Game | None" = None, replays: int | str | None = None,
                       command: str | None = None) -> Path:
     """Write ``out/report/`` from ``summary`` and the games in ``store``; return the path of
     its ``index.html``. ``game``: the configured game, for step views (None: no views).
