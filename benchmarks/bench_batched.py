@@ -1,7 +1,7 @@
 """Throughput of the batched Dhumbal (games/dhumbal/batched.py) with heuristic opponents.
 
     .venv/bin/python benchmarks/bench_batched.py [--device cpu|cuda] [--rules standard]
-        [--batches 256,4096,65536] [--steps 50] [--ppo-envs 4096 --ppo-steps N]
+        [--batches 256,4096,65536] [--steps 50] [--threads N] [--ppo-envs 4096 --ppo-steps N]
 
 For each batch size B: a learner seat at each of B tables (playing a random legal move),
 the other three seats played by the batched study heuristics (aggressive, conservative,
@@ -51,11 +51,15 @@ def main() -> None:
     ap.add_argument("--rules", default="standard")
     ap.add_argument("--batches", default="256,4096,65536")
     ap.add_argument("--steps", type=int, default=50)
+    ap.add_argument("--threads", type=int, default=0,
+                    help="torch CPU threads (default: torch's; use 1 when another job keeps "
+                         "a core busy: waiting threads spin and slow it down 100-fold)")
     ap.add_argument("--ppo-envs", type=int, default=4096)
     ap.add_argument("--ppo-steps", type=int, default=0,
                     help="also time this many agent steps of batched PPO training")
     args = ap.parse_args()
-    torch.set_num_threads(max(1, torch.get_num_threads()))
+    if args.threads:
+        torch.set_num_threads(args.threads)
     rows = []
     for b in [int(x) for x in args.batches.split(",")]:
         row = env_rate(args.rules, b, args.steps, args.device)
