@@ -5,7 +5,8 @@
     .venv/bin/python benchmarks/search_strength.py connect_four [--deals 50]
     .venv/bin/python benchmarks/search_strength.py leduc [--deals 500]
 
-Dhumbal: for each rules preset and opponent, one ``ismcts`` (default settings) against three
+Dhumbal: for each rules preset and opponent, one ``ismcts`` (default settings, or ``--search
+SPEC``) against three
 copies of the opponent at one 4-seat table, every deal replayed in all four seat rotations
 (a round-robin tournament of four entrants). It prints the ``ismcts`` win rate with its 95%
 interval (1/4 is what an equal player wins) and the paired test against each copy (by card
@@ -57,7 +58,7 @@ def dhumbal(args: argparse.Namespace) -> list[dict]:
     results = []
     for rules in args.rules.split(","):
         for opp in args.opponents.split(","):
-            agents = [("ismcts", "ismcts")] + [(f"{opp}-{k}", opp) for k in (1, 2, 3)]
+            agents = [("ismcts", args.search)] + [(f"{opp}-{k}", opp) for k in (1, 2, 3)]
             s = tournament(args.out, f"dhumbal-{rules}-{opp}", "dhumbal", rules, args.deals,
                            agents, args.workers)
             me = row(s, "ismcts")
@@ -106,6 +107,8 @@ def main() -> None:
     parser.add_argument("--opponents", default="aggressive,conservative,balanced,opportunistic")
     parser.add_argument("--deals", type=int, default=None)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--search", default="ismcts",
+                        help="dhumbal: the search entrant's spec (default: ismcts at its defaults)")
     parser.add_argument("--out", type=Path, default=Path("out/search_strength"))
     args = parser.parse_args()
     if args.what == "dhumbal":
