@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 EVIL = "<script>window.pwned=1</script>"
 EVIL_ERROR = '<img src=x onerror="window.pwned=2">'
+EVIL_NOTE = "<script>window.pwned=3</script>"
 
 CRASHER = f'''
 from arena import Agent
@@ -48,6 +49,9 @@ class Crasher(Agent):
         if self.seat == 1 and self.moves == 3:
             raise RuntimeError({EVIL_ERROR!r})
         return legal[0]
+
+    def decision_note(self):  # as an LLM's reply is kept
+        return {EVIL_NOTE!r} + f" (decision {{self.moves}})"
 '''
 
 
@@ -149,6 +153,11 @@ def test_step_views_are_the_games_own_text(report):
         assert "\n".join(lines[k] for k in last[-1]) == end.reveal()
         first = game.new_state(derive_seed(rec.seed, "deal"))
         assert "\n".join(lines[k] for k in data["steps"][0][0]) == first.text(0)
+        # The agents' notes on their decisions (an LLM's reply) ride with their moves.
+        crasher = [s for s, label in enumerate(rec.labels) if label == "crasher"]
+        noted = [mv for mv in data["moves"] if len(mv) > 4]
+        assert noted and all(mv[0] in crasher and EVIL_NOTE in mv[4] for mv in noted)
+        assert len(noted) == len(rec.notes) == sum(rec.decisions[s] for s in crasher)
 
 
 def test_sizes_stay_small(report):
@@ -304,6 +313,12 @@ def test_agent_text_runs_nothing(page, report):
     page.wait_for_selector("body[data-ready='1']")
     assert EVIL_ERROR in page.locator(".err").first.text_content()
     assert page.locator("img").count() == 0
+    assert page.evaluate("window.pwned") is None
+    for _ in range(40):  # step to a move of the agent that keeps notes
+        if page.locator("#note").count():
+            break
+        page.locator("#forward").click()
+    assert EVIL_NOTE in page.locator("#note").text_content()
     assert page.evaluate("window.pwned") is None
     _open(page, report, "games.html#agent=" + EVIL.replace("<", "%3C").replace(">", "%3E"))
     assert EVIL in page.locator("#games").text_content()

@@ -462,3 +462,18 @@ def test_names_and_text_are_shown_as_written_not_as_markup(tmp_path):
                     "serial", "--no-progress")
     assert res.returncode == 0, res.stderr
     assert "[/oops] [red]<script>x</script>" in res.stdout.replace("\n", "")
+
+
+def test_the_record_keeps_each_reply_beside_its_move():
+    from arena.play.match import run_match
+
+    game = make_game("kuhn_poker")
+    with FakeLLMServer(script=["prose"] * 3 + ["legal"] * 4) as server:
+        spec = f"llm(base_url={server.base_url},model=fake,backoff=0.01)"
+        _, stream = run_match(game, [spec, "random"], 1, seed=2, seats="fixed")
+        (record,) = list(stream)
+    assert record.notes and all(seat == 0 for _, seat, _ in record.notes)
+    first = record.notes[0][2]
+    assert first.startswith("no usable answer after 3 request(s)") and "maybe move 1" in first
+    assert all('"move"' in text for _, _, text in record.notes[1:])
+    assert [m for m, _, _ in record.notes] == sorted(m for m, _, _ in record.notes)

@@ -137,6 +137,7 @@ class LlmAgent(Agent):
         self.stats = self._fresh_stats()
         self._game_id = ""
         self._say: tuple[int, str] | None = None
+        self._note: str | None = None
 
     @staticmethod
     def _fresh_stats() -> dict[str, Any]:
@@ -160,6 +161,11 @@ class LlmAgent(Agent):
         if self.price is not None:
             stats["cost_usd"] = cost_usd(self.price, stats["tokens_in"], stats["tokens_out"])
         return stats
+
+    def decision_note(self) -> str | None:
+        """The model's reply to the decision just made (the last one read, with the reason
+        it could not be used where it fell back), for the record and replays."""
+        return self._note
 
     def talk(self, view: SeatView, action: int) -> str | None:
         """The words the reply gave with this statement, if any."""
@@ -242,7 +248,7 @@ class LlmAgent(Agent):
         messages = self._messages(view, moves)
         attempts: list[dict[str, Any]] = []
         choice = None
-        self._say = None
+        self._say = self._note = None
         for attempt in range(self.params.max_retries + 1):
             try:
                 result = self._complete(messages)
@@ -279,6 +285,13 @@ class LlmAgent(Agent):
         if fallback:
             self.stats["fallbacks"] += 1
             choice = self.rng.choice(list(legal))
+        last = attempts[-1] if attempts else {}
+        if fallback:
+            why = last.get("error") or "no reply"
+            self._note = (f"no usable answer after {len(attempts)} request(s) ({why}); "
+                          f"random legal move. Last reply: {last.get('reply') or ''}")
+        else:
+            self._note = last.get("reply")
         self.stats["decisions"] += 1
         if self.params.log:
             self._log(view, messages, attempts, choice, fallback)

@@ -118,6 +118,13 @@ class Agent:
         the same time budget."""
         return None
 
+    def decision_note(self) -> str | None:
+        """Text about the decision just made, kept with the game's record and shown beside
+        the move in replays (e.g. an LLM's raw reply), or None (the default). Called right
+        after ``act`` (and ``talk``), within the same time budget; untrusted text, shown
+        escaped."""
+        return None
+
     def finish(self, view: SeatView, outcome: "Outcome") -> None:
         """The game ended (hook for learning or showing the result)."""
 

@@ -107,8 +107,11 @@ class GameRecord:
     agent_stats: list[dict[str, Any] | None] = field(default_factory=list)
     """Per seat, the agent's ``game_stats()`` (e.g. an LLM's tokens and invalid answers);
     empty when no agent reported any."""
+    notes: list[list[Any]] = field(default_factory=list)
+    """Agents' notes on their decisions (``Agent.decision_note``, e.g. an LLM's reply):
+    ``[move index, seat, text]``."""
 
-    TIMING_FIELDS = ("think_ns", "max_think_ns", "think_hist", "agent_stats")
+    TIMING_FIELDS = ("think_ns", "max_think_ns", "think_hist", "agent_stats", "notes")
 
     @property
     def deal_key(self) -> str:
@@ -174,13 +177,14 @@ def play(job: GameJob, game: "Game | None" = None,
     fallback_rng = derive_rng(job.seed, job.job_id, "fallback")
     actions: list[int] = []
     texts: list[list[Any]] = []
+    notes: list[list[Any]] = []
     decisions, think, longest, illegal = [0] * n, [0] * n, [0] * n, [0] * n
     hist: list[dict[int, int]] = [{} for _ in range(n)]
     previous_handler = signal.signal(signal.SIGALRM, _alarm) if alarm else None
     try:
         outcome = broken or _loop(job, state, agents, views, n, chance_rng, fallback_rng,
                                   actions, decisions, think, longest, hist, illegal, errors,
-                                  limit_ns, alarm, texts)
+                                  limit_ns, alarm, texts, notes)
     finally:
         if alarm:
             _disarm()
@@ -207,7 +211,7 @@ def play(job: GameJob, game: "Game | None" = None,
         returns=list(outcome.returns), ranks=list(outcome.ranks), winners=list(outcome.winners),
         win_shares=list(outcome.win_shares), decisions=decisions, think_ns=think,
         max_think_ns=longest, illegal=illegal, errors=errors, forfeit=outcome.forfeit,
-        metrics=state.metrics(outcome), think_hist=hist, texts=texts, agent_stats=agent_stats,
+        metrics=state.metrics(outcome), think_hist=hist, texts=texts, agent_stats=agent_stats, notes=notes,
         **_roles_and_teams(state, outcome),
     )
 
@@ -277,7 +281,7 @@ def time_bin_upper_ns(key: int) -> int:
 
 
 def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decisions, think,
-          longest, hist, illegal, errors, limit_ns, alarm, texts) -> Outcome | None:
+          longest, hist, illegal, errors, limit_ns, alarm, texts, notes) -> Outcome | None:
     """The move loop of ``play``; returns a forfeit outcome, or None at the normal end."""
     clock = time.perf_counter_ns
     append = actions.append
@@ -308,6 +312,7 @@ def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decis
             text = None
             if a in legal and state.is_statement(a):
                 text = agents[p].talk(views[p], a)  # within the same budget as the move
+            note = agents[p].decision_note()
             if limit_ns is not None and clock() - t0 > limit_ns:
                 raise AgentTimeout(f"took {(clock() - t0) / 1e9:.3f} s, over the budget "
                                    f"of {limit_ns / 1e9:g} s per move")
@@ -339,6 +344,10 @@ def _loop(job, state, agents, views, n, chance_rng, fallback_rng, actions, decis
             if text:
                 state.add_text(p, text)
                 texts.append([len(actions) - 1, p, text])
+        if note:
+            note = clean_text(note)
+            if note:
+                notes.append([len(actions) - 1, p, note])
     return None
 
 

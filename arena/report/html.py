@@ -283,7 +283,8 @@ def _records_with_actions(store: "Store", job_ids: list[str]):
 
 def game_views(game: "Game", record: Any) -> dict[str, Any]:
     """A game's steps for the replay viewer: each seat's view and the full state before the
-    first move and after every move, the moves' names and seats, and the free text.
+    first move and after every move, the moves' names and seats, the free text, and the
+    agents' notes on their decisions (an LLM's reply).
 
     Views are lists of numbers into ``lines`` (each distinct line of text once)."""
     lines: list[str] = []
@@ -304,6 +305,7 @@ def game_views(game: "Game", record: Any) -> dict[str, Any]:
     talk: dict[int, list[tuple[int, str]]] = {}
     for move, seat, text in record.texts:
         talk.setdefault(move, []).append((seat, text))
+    notes = {move: text for move, _seat, text in getattr(record, "notes", None) or ()}
 
     def snapshot() -> list[list[int]]:
         return [ids(state.text(s)) for s in range(n)] + [ids(state.reveal())]
@@ -320,7 +322,10 @@ def game_views(game: "Game", record: Any) -> dict[str, Any]:
         said = talk.get(i, [])
         for s, text in said:
             state.add_text(s, text)
-        moves.append([seat, name, a] + ([said[0][1]] if said else []))
+        entry = [seat, name, a, said[0][1] if said else None]
+        if i in notes:  # the agent's note on this decision (an LLM's reply)
+            entry.append(notes[i])
+        moves.append(entry)
         steps.append(snapshot())
     return {"lines": lines, "moves": moves, "steps": steps,
             "views": [f"seat {s}" for s in range(n)] + ["full state"]}

@@ -638,6 +638,7 @@
     moves.forEach((mv, k) => {
       const li = el("li", { "data-step": String(k + 1) }, txt(`${k + 1}. ${mv[0] >= 0 ? `seat ${mv[0]} (${g.labels[mv[0]]})` : "chance"}: ${mv[1]}`));
       if (mv[3]) li.appendChild(el("span", { cls: "talk", text: `"${mv[3]}"` }));
+      if (mv[4]) li.title = `reply: ${mv[4]}`;
       list.appendChild(li);
     });
     list.addEventListener("click", (e) => { const li = e.target.closest("li"); if (li) go(+li.dataset.step); });
@@ -657,6 +658,7 @@
         lastMove.appendChild(el("b", { text: "last move: " }));
         lastMove.appendChild(txt(`${mv[0] >= 0 ? `seat ${mv[0]} (${g.labels[mv[0]]})` : "chance"}: ${mv[1]}`));
         if (mv[3]) lastMove.appendChild(el("span", { cls: "talk", text: ` said "${mv[3]}"` }));
+        if (mv[4]) lastMove.appendChild(el("div", { cls: "note", id: "note", text: `reply: ${mv[4]}` }));
       } else lastMove.appendChild(txt("before the first move"));
       document.getElementById("first").disabled = step === 0;
       document.getElementById("back").disabled = step === 0;
