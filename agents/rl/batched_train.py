@@ -20,12 +20,12 @@ from typing import Any
 
 from arena import __version__
 from arena.core.errors import ArenaError
-from arena.core.registry import make_agent, make_game
+from arena.core.registry import make_game
 
 from agents.heuristics.dhumbal_batched import KINDS
 from agents.rl.checkpoint import save_checkpoint
-from agents.rl.train import (TrainConfig, _lib_versions, _Schedule, _write_evals, evaluate,
-                             policy_spec)
+from agents.rl.train import (TrainConfig, _lib_versions, _Schedule, _write_evals,
+                             eval_pool_and_out, evaluate, policy_spec)
 
 BATCHED_N_STEPS = 32
 """Default steps per table between updates (a rollout is envs x n_steps samples)."""
@@ -62,12 +62,7 @@ def train_batched(cfg: TrainConfig) -> dict[str, Any]:
                          f"{torch.__version__}); use --device cpu")
     rules = cfg.rules or "standard"
     game = make_game("dhumbal", rules)
-    eval_opponents = cfg.eval_opponents or list(dict.fromkeys(cfg.opponents))
-    for spec in eval_opponents:
-        make_agent(spec, game)
-    out = Path(cfg.out)
-    if (out / "final.ckpt").exists():
-        raise ArenaError(f"{out} already holds a finished run (final.ckpt); choose another --out")
+    eval_opponents, out = eval_pool_and_out(cfg, game, cfg.opponents)
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.seed)
     env = BatchedDhumbalEnv(rules, envs=cfg.envs, opponents=cfg.opponents, device=device,

@@ -187,6 +187,18 @@ def _masked_dqn_class() -> type:
     return _MaskedDQN
 
 
+def eval_pool_and_out(cfg: TrainConfig, game: Any, opponents: list[str]) -> tuple[list[str], Path]:
+    """The evaluation opponents (checked: unknown names fail before training starts) and
+    the output folder (refused if it holds a finished run)."""
+    eval_opponents = cfg.eval_opponents or list(dict.fromkeys(opponents))
+    for spec in eval_opponents:
+        make_agent(spec, game)
+    out = Path(cfg.out)
+    if (out / "final.ckpt").exists():
+        raise ArenaError(f"{out} already holds a finished run (final.ckpt); choose another --out")
+    return eval_opponents, out
+
+
 def train(cfg: TrainConfig) -> dict[str, Any]:
     """Run ``cfg`` to the end; returns what ``train.json`` holds."""
     _check(cfg)
@@ -194,12 +206,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     pool = OpponentPool(cfg.opponents, max_snapshots=cfg.max_snapshots)
     for spec in pool.specs:
         make_agent(spec, game)  # unknown names and bad values fail before training starts
-    eval_opponents = cfg.eval_opponents or list(dict.fromkeys(pool.specs))
-    for spec in eval_opponents:
-        make_agent(spec, game)
-    out = Path(cfg.out)
-    if (out / "final.ckpt").exists():
-        raise ArenaError(f"{out} already holds a finished run (final.ckpt); choose another --out")
+    eval_opponents, out = eval_pool_and_out(cfg, game, pool.specs)
 
     from stable_baselines3.common.callbacks import BaseCallback
     from stable_baselines3.common.monitor import Monitor
