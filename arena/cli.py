@@ -412,6 +412,10 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
             words += [flag, str(value)]
     if args.no_progress:
         words.append("--no-progress")
+    if args.no_html:
+        words.append("--no-html")
+    if args.replays is not None:
+        words += ["--replays", str(args.replays)]
     return " ".join(shlex.quote(w) for w in words)
 
 

@@ -477,3 +477,25 @@ def test_the_record_keeps_each_reply_beside_its_move():
     assert first.startswith("no usable answer after 3 request(s)") and "maybe move 1" in first
     assert all('"move"' in text for _, _, text in record.notes[1:])
     assert [m for m, _, _ in record.notes] == sorted(m for m, _, _ in record.notes)
+
+
+def test_a_budget_on_worker_processes_leaves_little_in_flight(tmp_path):
+    import math
+
+    workers, concurrency = 2, 3
+    with FakeLLMServer(seed=1) as server:
+        llm = f"llm(base_url={server.base_url},model=gpt-4o-mini,backoff=0.01)"
+        spec = tmp_path / "k.toml"
+        spec.write_text(f'game = "kuhn_poker"\ndeals = 200\n[budgets]\ncost = 0.0005\n'
+                        f'[[agents]]\nspec = "{llm}"\nname = "llm"\n'
+                        '[[agents]]\nspec = "random"\n')
+        res = run_arena("tournament", str(spec), "--out", str(tmp_path / "o"), "--workers",
+                        str(workers), "--concurrency", str(concurrency), "--no-progress",
+                        "--no-html")
+    assert res.returncode == 3, res.stderr
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    per_game = summary["llm"]["cost_usd"] / summary["games"]
+    needed = math.ceil(0.0005 / per_game)
+    # Past the game that spent the budget: at most the games already handed to workers.
+    assert summary["games"] - needed <= 2 * workers * concurrency
+    assert summary["games"] < 400

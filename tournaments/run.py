@@ -357,6 +357,7 @@ class TournamentRunner:
         self.spend = llm_spend(store.records(actions=False)) if self.budgeted else None
         if self.budgeted:
             check_prices(t, self.game)
+            runner.lean = True  # when the budget is spent, little is left in flight
 
     # -- playing --------------------------------------------------------------------------
     def _play(self, jobs: list[GameJob]) -> None:

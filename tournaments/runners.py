@@ -155,6 +155,9 @@ class Runner(ABC):
     """Games each worker plays at once, on threads."""
     stopping = False
     """Set by ``stop``: start no more games."""
+    lean = False
+    """Keep as little work in flight as keeps every worker busy (a run with a budget: when
+    it is spent, the games already sent to workers are all that is still played)."""
 
     def stop(self) -> None:
         """Start no more games (e.g. a budget is spent): ``run`` yields the games already
@@ -164,6 +167,8 @@ class Runner(ABC):
     def _chunk(self, jobs: int, most: int) -> int:
         """Jobs per task sent to a worker: few enough that a kill loses little, at least
         ``concurrency`` so a worker's threads are all busy."""
+        if self.lean:
+            return max(self.concurrency, 1)
         return max(self.concurrency, 1, min(most, jobs // (self.workers * 8)))
 
     @abstractmethod
@@ -231,7 +236,8 @@ class ProcessRunner(Runner):
         pending, nxt = set(), 0
         try:
             while nxt < len(chunks) or pending:
-                while nxt < len(chunks) and len(pending) < 4 * self.workers \
+                ahead = self.workers if self.lean else 4 * self.workers
+                while nxt < len(chunks) and len(pending) < ahead \
                         and not self.stopping:
                     pending.add(self.pool.submit(_play_batch, chunks[nxt], None,
                                                  self.concurrency))
@@ -302,7 +308,8 @@ class RayRunner(Runner):
         batches = [list(jobs[i:i + size]) for i in range(0, len(jobs), size)]
         pending, nxt = [], 0
         while nxt < len(batches) or pending:
-            while nxt < len(batches) and len(pending) < 2 * self.workers \
+            ahead = self.workers if self.lean else 2 * self.workers
+            while nxt < len(batches) and len(pending) < ahead \
                     and not self.stopping:
                 pending.append(self._remote.remote(batches[nxt], self._registrations,
                                                    self.concurrency))
