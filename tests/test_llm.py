@@ -375,6 +375,7 @@ def test_prices_come_from_the_table_a_user_file_or_the_agent(tmp_path, monkeypat
     assert price_of("gpt-4o-mini") == (0.15, 0.60)
     assert price_of("gpt-4o-mini-2024-07-18") == (0.15, 0.60)  # longest prefix, not gpt-4o
     assert price_of("gpt-4o-2024-08-06") == (2.50, 10.00)
+    assert price_of("gpt-5-mini-2025-08-07") == (0.25, 2.00)  # not gpt-5's
     assert price_of("my-local-model") is None
     mine = tmp_path / "prices.toml"
     mine.write_text('[models."my-local-model"]\ninput = 1.0\noutput = 3.0\n'
@@ -479,10 +480,11 @@ def test_the_record_keeps_each_reply_beside_its_move():
     assert [m for m, _, _ in record.notes] == sorted(m for m, _, _ in record.notes)
 
 
-def test_a_budget_on_worker_processes_leaves_little_in_flight(tmp_path):
+@pytest.mark.parametrize("backend", ["processes", "serial"])
+def test_a_budget_with_concurrency_stops_with_little_in_flight(tmp_path, backend):
     import math
 
-    workers, concurrency = 2, 3
+    workers, concurrency = (2 if backend == "processes" else 1), 3
     with FakeLLMServer(seed=1) as server:
         llm = f"llm(base_url={server.base_url},model=gpt-4o-mini,backoff=0.01)"
         spec = tmp_path / "k.toml"
@@ -491,7 +493,7 @@ def test_a_budget_on_worker_processes_leaves_little_in_flight(tmp_path):
                         '[[agents]]\nspec = "random"\n')
         res = run_arena("tournament", str(spec), "--out", str(tmp_path / "o"), "--workers",
                         str(workers), "--concurrency", str(concurrency), "--no-progress",
-                        "--no-html")
+                        "--no-html", "--backend", backend)
     assert res.returncode == 3, res.stderr
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     per_game = summary["llm"]["cost_usd"] / summary["games"]

@@ -44,11 +44,13 @@ class BudgetReached(Exception):
     games under way were stored, and the run can be resumed with a larger budget."""
 
 
-def llm_spend(records: "Iterable[GameRecord]") -> dict[str, Any]:
-    """LLM use over ``records``: tokens in and out, and the cost in US dollars
-    (``cost_usd`` None where some agent used tokens without a known price)."""
-    tokens_in = tokens_out = 0
-    cost: float | None = 0.0
+def llm_spend(records: "Iterable[GameRecord]",
+              start: dict[str, Any] | None = None) -> dict[str, Any]:
+    """LLM use over ``records`` (added to ``start``, an earlier result): tokens in and out,
+    and the cost in US dollars (``cost_usd`` None where some agent used tokens without a
+    known price)."""
+    tokens_in, tokens_out = (start["tokens_in"], start["tokens_out"]) if start else (0, 0)
+    cost: float | None = start["cost_usd"] if start else 0.0
     for rec in records:
         for stats in rec.agent_stats or ():
             if not stats:
@@ -379,12 +381,7 @@ class TournamentRunner:
             self.finished += 1
             self.progress(self.finished, self.planned)
             if self.budgeted:
-                more = llm_spend([rec])
-                for key in ("tokens_in", "tokens_out", "tokens"):
-                    self.spend[key] += more[key]
-                if self.spend["cost_usd"] is not None:
-                    self.spend["cost_usd"] = (None if more["cost_usd"] is None else
-                                              self.spend["cost_usd"] + more["cost_usd"])
+                self.spend = llm_spend([rec], self.spend)
                 if budget_left(self.t, self.spend):
                     self.runner.stop()  # the games under way still come back and are stored
         if self.runner.stopping and (why := budget_left(self.t, self.spend)):

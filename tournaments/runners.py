@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from arena.core.errors import ArenaError
-from arena.play.match import GameJob, GameRecord, play, timed_out_seats
+from arena.play.match import GameJob, GameRecord, never_stop, play, threaded, timed_out_seats
 from arena.core import registry
 from arena.core.registry import make_agent, make_game
 
@@ -69,12 +69,8 @@ def _thread_pool(concurrency: int) -> "ThreadPoolExecutor":
     return pool
 
 
-def _never() -> bool:
-    return False
-
-
 def play_many(jobs: Sequence[GameJob], concurrency: int = 1,
-              stop: Callable[[], bool] = _never) -> Iterator[GameRecord]:
+              stop: Callable[[], bool] = never_stop) -> Iterator[GameRecord]:
     """Play ``jobs`` in this process, ``concurrency`` at once on threads; yield each record
     as its game finishes. Once ``stop()`` is true no game starts; those started finish."""
     if concurrency <= 1 or len(jobs) <= 1:
@@ -83,21 +79,7 @@ def play_many(jobs: Sequence[GameJob], concurrency: int = 1,
                 return
             yield play_cached(job)
         return
-    from concurrent.futures import FIRST_COMPLETED, wait
-
-    pool = _thread_pool(concurrency)
-    pending, nxt = set(), 0
-    try:
-        while nxt < len(jobs) or pending:
-            while nxt < len(jobs) and len(pending) < concurrency and not stop():
-                pending.add(pool.submit(play_cached, jobs[nxt]))
-                nxt += 1
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
-    finally:
-        for future in pending:  # stopped early: games not started are dropped
-            future.cancel()
+    yield from threaded(play_cached, jobs, _thread_pool(concurrency), concurrency, stop)
 
 
 Registrations = dict[str, dict[str, str]]

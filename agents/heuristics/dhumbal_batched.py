@@ -56,6 +56,22 @@ def call_probability(env: BatchedDhumbal, kind: str, total: torch.Tensor) -> tor
     return torch.where(total <= p.call_sure, one, torch.where(total > p.call_max, zero, prob))
 
 
+_CONSTANTS: dict[torch.device, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
+
+
+def _constants(dev: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per kind, the discard score's weight and the pickup threshold; the card ids (made
+    once per device: ``mixed_actions`` runs several times per step)."""
+    got = _CONSTANTS.get(dev)
+    if got is None:
+        got = _CONSTANTS[dev] = (
+            torch.tensor([PARAMS[k].discard_high_pref for k in KINDS], dtype=torch.float64,
+                         device=dev),
+            torch.tensor([PARAMS[k].pickup_threshold for k in KINDS], device=dev),
+            torch.arange(52, device=dev))
+    return got
+
+
 def heuristic_actions(env: BatchedDhumbal, kind: str, u: torch.Tensor,
                       legal: torch.Tensor | None = None) -> torch.Tensor:
     """The action [B] heuristic ``kind`` plays for the seat to move at every table (any
@@ -83,9 +99,7 @@ def mixed_actions(env: BatchedDhumbal, kinds: torch.Tensor, u: torch.Tensor,
     hand = t.hands[ar, t.current.clamp(min=0)]
     total = (hand.long() * env.values).sum(1)
     values = env.values
-    prefs = torch.tensor([PARAMS[k].discard_high_pref for k in KINDS], dtype=torch.float64,
-                         device=dev)
-    pick_thr = torch.tensor([PARAMS[k].pickup_threshold for k in KINDS], device=dev)
+    prefs, pick_thr, card_ids = _constants(dev)
     # -- discard phase ----------------------------------------------------------------------
     prob = torch.zeros(env.B, dtype=torch.float64, device=dev)
     for i, k in enumerate(KINDS):
@@ -118,7 +132,7 @@ def mixed_actions(env: BatchedDhumbal, kinds: torch.Tensor, u: torch.Tensor,
                           MELD_BASE + torch.where(use_low, low_pick, best))
     # -- draw phase -------------------------------------------------------------------------
     offer = legal[:, TAKE_BASE:MELD_BASE]
-    cheapest = torch.where(offer, values * 64 + torch.arange(52, device=dev),
+    cheapest = torch.where(offer, values * 64 + card_ids,
                            torch.full_like(values, 1 << 30)).argmin(1)
     threshold = pick_thr[kinds]
     threshold = torch.where(total > 15, threshold + 2,

@@ -15,7 +15,7 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,6 +27,8 @@ from arena.core.seeding import derive_rng, derive_seed
 from arena.core.spec import parse_spec
 
 if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import Executor
+
     from arena.core.agent import Agent
     from arena.core.game import Game, State
 
@@ -423,6 +425,42 @@ def run_jobs(jobs: Sequence[GameJob], game: "Game",
         yield record
 
 
+def never_stop() -> bool:
+    return False
+
+
+def threaded(fn: Callable[[Any], Any], items: Sequence[Any], pool: "Executor", limit: int,
+             stop: Callable[[], bool] = never_stop, ordered: bool = False) -> Iterator[Any]:
+    """``fn(item)`` for each of ``items`` on ``pool``, at most ``limit`` at once; results are
+    yielded as they finish (``ordered``: in the items' order). Once ``stop()`` is true no
+    item is started; those started finish and are yielded."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    pending: dict[Any, int] = {}
+    finished: dict[int, Any] = {}
+    nxt = emitted = 0
+    try:
+        while nxt < len(items) or pending:
+            while nxt < len(items) and len(pending) < limit and not stop():
+                pending[pool.submit(fn, items[nxt])] = nxt
+                nxt += 1
+            if not pending:  # stopped
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                i = pending.pop(future)
+                if ordered:
+                    finished[i] = future.result()
+                else:
+                    yield future.result()
+            while emitted in finished:
+                yield finished.pop(emitted)
+                emitted += 1
+    finally:
+        for future in pending:  # stopped early: items not started are dropped
+            future.cancel()
+
+
 def run_jobs_threaded(jobs: Sequence[GameJob], game: "Game", specs_by_label: dict[str, str],
                       concurrency: int) -> Iterator[GameRecord]:
     """Play jobs on ``concurrency`` threads of this process, each with its own agents, and
@@ -445,7 +483,7 @@ def run_jobs_threaded(jobs: Sequence[GameJob], game: "Game", specs_by_label: dic
         return record
 
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="arena-game") as pool:
-        yield from pool.map(one, jobs)
+        yield from threaded(one, list(jobs), pool, concurrency, ordered=True)
 
 
 def run_match(game: "Game", specs: Sequence[str], games: int, seed: int,
