@@ -57,7 +57,7 @@ def _cards(env: BatchedDhumbal, b: int) -> set[int]:
     """Cards in the deck and in every hand at table b."""
     t = env.t
     deck = set(t.deck[b, :int(t.deck_len[b])].tolist())
-    return deck | set(t.hands[b].any(0).nonzero().squeeze(1).tolist())
+    return deck | set(env.plane(t.hands[b]).any(0).nonzero().squeeze(1).tolist())
 
 
 def replay(variant: str, games: int, seed: int, check_every_seat: bool = True) -> dict:
@@ -81,7 +81,7 @@ def replay(variant: str, games: int, seed: int, check_every_seat: bool = True) -
         u = torch.zeros(games, dtype=torch.float64)
         for b in live:
             u[b] = random.Random(keys[b]).random()
-        batched = {k: heuristic_actions(env, k, u, legal) for k in KINDS}
+        batched = {k: heuristic_actions(env, k, u) for k in KINDS}
         seen = [env.encode(seat).numpy() for seat in range(rules.players)]
         actions = torch.zeros(games, dtype=torch.long)
         where = torch.zeros(games, dtype=torch.bool)
@@ -137,7 +137,7 @@ def replay(variant: str, games: int, seed: int, check_every_seat: bool = True) -
             if s.round != rnd:  # a new deal: the same cards, in the reference's order
                 counts["deals"] += 1
                 assert _cards(env, b) == {c for c in range(52)} - {
-                    int(c) for c in env.t.pile[b].nonzero().squeeze(1)}
+                    int(c) for c in env.plane(env.t.pile[b]).nonzero().squeeze(1)}
                 env.load(b, s)
             elif reshuffled:  # the same cards reshuffled (one of them drawn already)
                 counts["reshuffles"] += 1
@@ -145,7 +145,7 @@ def replay(variant: str, games: int, seed: int, check_every_seat: bool = True) -
                 for h in s.hands:
                     ref_cards |= {c for c in range(52) if h >> c & 1}
                 assert _cards(env, b) == ref_cards
-                assert env.t.pile[b].nonzero().squeeze(1).tolist() == sorted(
+                assert env.plane(env.t.pile[b]).nonzero().squeeze(1).tolist() == sorted(
                     c for meld in s.pile for c in meld)
                 env.load(b, s)
             still.append(b)
@@ -179,12 +179,16 @@ def test_a_batch_plays_to_the_end_on_its_own_chance():
             break
         legal = env.legal_mask()
         u = torch.rand(64, generator=u_gen, dtype=torch.float64)
-        a = heuristic_actions(env, "balanced", u, legal)
+        a = heuristic_actions(env, "balanced", u)
         assert legal[torch.arange(64), a][env.t.current >= 0].all()
         env.step(a)
         # Every card is in exactly one place at every table.
         t = env.t
-        count = t.hands.sum((1, 2)) + t.deck_len + t.pile.sum(1)
+        count = env.count(t.hands).sum(1) + t.deck_len + env.count(t.pile)
+        union = t.pile.clone()
+        for seat in range(t.hands.shape[1]):
+            union |= t.hands[:, seat]
+        assert (env.count(union) + t.deck_len == 52).all()  # no card in two places
         assert (count == 52).all()
     assert (env.t.current < 0).all()
     ret = env.returns()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import torch
 
-from games.dhumbal.batched import BatchedDhumbal
+from games.dhumbal.batched import BatchedDhumbal, lookup, row_min
 from games.dhumbal.cards import CALL, DRAW, MELD_BASE, TAKE_BASE
 
 from .dhumbal_study import (
@@ -72,71 +72,83 @@ def _constants(dev: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Ten
     return got
 
 
-def heuristic_actions(env: BatchedDhumbal, kind: str, u: torch.Tensor,
-                      legal: torch.Tensor | None = None) -> torch.Tensor:
+def heuristic_actions(env: BatchedDhumbal, kind: str, u: torch.Tensor) -> torch.Tensor:
     """The action [B] heuristic ``kind`` plays for the seat to move at every table (any
     value at a finished table). ``u``: uniform numbers [B] for its random call decisions."""
     if kind not in PARAMS:
         raise ValueError(f"unknown heuristic '{kind}'; valid: {', '.join(KINDS)}")
     kinds = torch.full((env.B,), KINDS.index(kind), dtype=torch.long, device=env.device)
-    return mixed_actions(env, kinds, u, legal)
+    return mixed_actions(env, kinds, u)
 
 
 def mixed_actions(env: BatchedDhumbal, kinds: torch.Tensor, u: torch.Tensor,
-                  legal: torch.Tensor | None = None,
                   where: torch.Tensor | None = None) -> torch.Tensor:
     """The action [B] of heuristic ``KINDS[kinds[b]]`` at each table ``b`` (tables not in
     ``where``, or finished: any value). ``u``: uniform numbers [B] for random calls.
 
-    The discard score is computed only for the melds each hand holds (a few of the 315),
-    in float64 in the reference's order of operations; ties go to the first meld in action
-    order."""
+    Everything is read from the hand's four 13-bit suits through lookup tables (no 52-card
+    planes). The discard score is computed in float64 in the reference's order of
+    operations, for the melds that can be best: the meld's worth, its size and whether it
+    is a run all raise the score, so a set that leaves out a card of its rank, a run
+    inside a longer run, or a single worth less than another is always beaten. What is
+    left: the single worth most, each rank's whole set, each suit's longest runs. Ties go
+    to the first meld in action order, as the reference's scan keeps its first best."""
     t = env.t
     dev = env.device
-    legal = env.legal_mask() if legal is None else legal
     live = t.current >= 0 if where is None else where & (t.current >= 0)
-    ar = env.ar
-    hand = t.hands[ar, t.current.clamp(min=0)]
-    total = (hand.long() * env.values).sum(1)
-    values = env.values
+    hand = env.hand()
+    c = env.chunks(hand)                                                      # [B, 4]
+    total = lookup(env.lut_total, c).sum(1)
     prefs, pick_thr, card_ids = _constants(dev)
+    suit = card_ids[:4]
     # -- discard phase ----------------------------------------------------------------------
     prob = torch.zeros(env.B, dtype=torch.float64, device=dev)
     for i, k in enumerate(KINDS):
         sel = kinds == i
         if sel.any():
             prob = torch.where(sel, call_probability(env, k, total), prob)
-    can_call = legal[:, CALL]
-    call = can_call & ((prob >= 1.0) | ((prob > 0.0) & (u.double() < prob)))
     disc = live & (t.phase == 0)
-    melds = legal[:, MELD_BASE:] & disc.unsqueeze(1)
-    # Not calling on a low hand: the single worth most that keeps (rest + 5) <= 10.
-    singles = melds[:, :52] & ((total.unsqueeze(1) - values + 5) <= 10)
-    low_pick = torch.where(singles, values, torch.full_like(values, -1)).argmax(1)
-    use_low = can_call & singles.any(1)
-    b, m = melds.nonzero(as_tuple=True)
-    vs = env.meld_value[m]
-    n = env.meld_size[m]
-    tot = total[b]
-    score = vs.double() * prefs[kinds[b]]
+    can_call = disc & (total <= env.rules.call_threshold)
+    call = can_call & ((prob >= 1.0) | ((prob > 0.0) & (u.double() < prob)))
+    # The single worth most (ties: the lowest card), from each suit's best.
+    key = (lookup(env.lut_high, c) - 13 * suit).amax(1)             # worth * 64 + 63 - card
+    single_value, single = key // 64, 63 - key % 64
+    # Not calling on a low hand: the single worth most that keeps (rest + 5) <= 10 is the
+    # best single, if that one does.
+    use_low = can_call & (total - single_value + 5 <= 10)
+    # Each rank held twice or more, as a whole set: its suits, and so its meld number.
+    twice = (c[:, 0] & (c[:, 1] | c[:, 2] | c[:, 3])) | (c[:, 1] & (c[:, 2] | c[:, 3])) | \
+        (c[:, 2] & c[:, 3])
+    rank = lookup(env.lut_ranks, twice)                                             # [B, J]
+    r = rank.clamp(min=0)
+    suits = (((c.unsqueeze(1) >> r.unsqueeze(2)) & 1) << suit).sum(2)         # [B, J]
+    sets = torch.where(rank >= 0, lookup(env.set_index.view(-1), r * 16 + suits), -1)
+    runs = lookup(env.lut_longest_run, c)                                           # [B, 4, S]
+    runs = torch.where(runs >= 0, runs + suit.unsqueeze(1) * env.runs_per_suit,
+                       -1).flatten(1)
+    m = torch.cat([single.unsqueeze(1), sets, runs], 1)
+    ok = m >= 0
+    m = m.clamp(min=0)
+    vs = lookup(env.meld_value, m)
+    n = lookup(env.meld_size, m)
+    tot = total.unsqueeze(1)
+    score = vs.double() * lookup(prefs, kinds).unsqueeze(1)
     score = score + torch.where(n > 1, 2.0 * n, 0.0)
-    score = score + torch.where(env.meld_run[m], 3.0, 0.0)
+    score = score + torch.where(lookup(env.meld_run, m), 3.0, 0.0)
     score = score + torch.where((tot - vs) <= 10, 50.0, 0.0)
     score = score + 10 * vs.double() / tot.double()
-    top = torch.full((env.B,), float("-inf"), dtype=torch.float64, device=dev)
-    top = top.scatter_reduce(0, b, score, "amax")
-    first = torch.full((env.B,), env.M, dtype=torch.long, device=dev)
-    first = first.scatter_reduce(0, b, torch.where(score == top[b], m, env.M), "amin")
-    best = first.clamp(max=env.M - 1)
-    discard = torch.where(call, torch.full_like(best, CALL),
-                          MELD_BASE + torch.where(use_low, low_pick, best))
+    score = torch.where(ok, score, float("-inf"))
+    top = score.amax(1, keepdim=True)
+    best = row_min(torch.where(ok & (score == top), m, env.M)).clamp(max=env.M - 1)
+    discard = torch.where(call, CALL, MELD_BASE + torch.where(use_low, single, best))
     # -- draw phase -------------------------------------------------------------------------
-    offer = legal[:, TAKE_BASE:MELD_BASE]
-    cheapest = torch.where(offer, values * 64 + card_ids,
-                           torch.full_like(values, 1 << 30)).argmin(1)
-    threshold = pick_thr[kinds]
+    offer = torch.where(live & (t.phase == 1), t.offer, 0)
+    low = row_min(lookup(env.lut_low, env.chunks(offer)) + 13 * suit)              # worth * 64 + card
+    offered = offer != 0
+    cheapest = (low % 64).clamp(max=51)
+    threshold = lookup(pick_thr, kinds)
     threshold = torch.where(total > 15, threshold + 2,
                             torch.where(total <= 12, threshold - 1, threshold))
-    take = offer.any(1) & ((values[cheapest] <= threshold) | ~legal[:, DRAW])
-    pickup = torch.where(take, TAKE_BASE + cheapest, torch.full_like(cheapest, DRAW))
+    take = offered & ((low // 64 <= threshold) | ~env.can_draw())
+    pickup = torch.where(take, TAKE_BASE + cheapest, DRAW)
     return torch.where(t.phase == 0, discard, pickup)

@@ -79,14 +79,15 @@ class BatchedDhumbalEnv:
         self.who[mask] = torch.randint(choices, (k, self.n), generator=self.gen,
                                        device=self.device)
 
-    def _opponent_actions(self, legal: torch.Tensor, moving: torch.Tensor) -> torch.Tensor:
+    def _opponent_actions(self, moving: torch.Tensor) -> torch.Tensor:
         t = self.env.t
         cur = t.current.clamp(min=0)
         kind = self.who.gather(1, cur.unsqueeze(1)).squeeze(1)
         u = torch.rand(self.B, generator=self.gen, device=self.device, dtype=torch.float64)
         heuristic = moving & (kind < len(self.opponents))
         kinds = self._kind_index[kind.clamp(max=len(self.opponents) - 1)]
-        actions = mixed_actions(self.env, kinds, u, legal, heuristic)
+        actions = mixed_actions(self.env, kinds, u, heuristic)
+        legal = self.env.legal_mask() if self.policies else None
         for j, fn in enumerate(self.policies):
             sel = moving & (kind == len(self.opponents) + j)
             if sel.any():
@@ -102,8 +103,7 @@ class BatchedDhumbalEnv:
             moving = (t.current >= 0) & (t.current != self.seat) & self._learner_in()
             if not moving.any():
                 return
-            legal = self.env.legal_mask()
-            self.env.step(self._opponent_actions(legal, moving), moving)
+            self.env.step(self._opponent_actions(moving), moving)
         raise RuntimeError("opponents did not hand the move back")  # pragma: no cover
 
     def _learner_in(self) -> torch.Tensor:

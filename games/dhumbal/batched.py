@@ -3,11 +3,15 @@
 The same game as ``DhumbalGame`` (same rules settings, the same fixed action space, the same
 observation layout as ``DhumbalState.encode``, the same returns), written for throughput:
 every table's state is a set of tensors, and one ``step`` applies one action at every table
-that is given one. Hands, known cards, the pile and the offer are 52-card boolean planes;
-the deck is an ordered stack per table (``deck[b, :deck_len[b]]``, drawn from the end).
-Chance (deals, reshuffles) comes from a ``torch.Generator`` seeded per batch.
+that is given one. Hands, known cards, the pile and the offer are 52-bit card masks in an
+int64 (card ``c`` is bit ``c``, as in the reference engine), so a table's cards are a few
+words, not planes of 52 booleans: moving cards is a bitwise operation, and hand totals, card
+counts and the melds a hand holds are read from lookup tables indexed by one suit's 13 bits
+(``plane`` unpacks a mask into 52 booleans where a plane is wanted: legal moves,
+observations). The deck is an ordered stack per table (``deck[b, :deck_len[b]]``, drawn
+from the end). Chance (deals, reshuffles) comes from a ``torch.Generator`` seeded per batch.
 
-The discard pile is kept as a card plane plus the two newest melds (``last``, ``prev``):
+The discard pile is kept as a card mask plus the two newest melds (``last``, ``prev``):
 all the rules ever read of it (what a reshuffle keeps, which meld an offered card is taken
 from, the observation's pile plane).
 
@@ -17,11 +21,12 @@ same moves) and checks legal moves, observations, returns and ends at every step
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import torch
 
-from .cards import CALL, DRAW, MELD_BASE, TAKE_BASE, card_value, melds
+from .cards import CALL, DRAW, MELD_BASE, TAKE_BASE, card_value, mask_of, melds
 from .game import PRESETS, DhumbalRules
 
 TERMINAL = -1
@@ -31,15 +36,15 @@ TERMINAL = -1
 class Tables:
     """The state of B tables (tensors on one device)."""
 
-    hands: torch.Tensor       # bool [B, n, 52]
-    known: torch.Tensor       # bool [B, n, 52]: cards taken from an offer, not yet discarded
+    hands: torch.Tensor       # long [B, n]: card masks (bit c: card c)
+    known: torch.Tensor       # long [B, n]: cards taken from an offer, not yet discarded
     deck: torch.Tensor        # long [B, 52]: the stack, next card at deck_len - 1
     deck_len: torch.Tensor    # long [B]
-    pile: torch.Tensor        # bool [B, 52]: every card on the discard pile
-    last: torch.Tensor        # bool [B, 52]: the newest meld on the pile (what is left of it)
-    prev: torch.Tensor        # bool [B, 52]: the meld below it
-    offer: torch.Tensor       # bool [B, 52]
-    next_offer: torch.Tensor  # bool [B, 52]
+    pile: torch.Tensor        # long [B]: every card on the discard pile
+    last: torch.Tensor        # long [B]: the newest meld on the pile (what is left of it)
+    prev: torch.Tensor        # long [B]: the meld below it
+    offer: torch.Tensor       # long [B]
+    next_offer: torch.Tensor  # long [B]
     current: torch.Tensor     # long [B]: seat to move, -1 at the end
     phase: torch.Tensor       # long [B]: 0 discard (or call), 1 draw
     turn: torch.Tensor        # long [B]
@@ -48,6 +53,77 @@ class Tables:
     scores: torch.Tensor      # long [B, n]
     coins: torch.Tensor       # long [B, n]
     out_round: torch.Tensor   # long [B, n]: round a seat went out, -1 if still in
+
+
+def lookup(table: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """``table[index]`` for a table indexed by its first dimension (several times faster
+    than advanced indexing on CPU)."""
+    return table.index_select(0, index.reshape(-1)).view(*index.shape, *table.shape[1:])
+
+
+def row_min(x: torch.Tensor) -> torch.Tensor:
+    """The least value of each row of an integer tensor [k, m] (``amin`` over a short last
+    dimension of int64 is many times slower on CPU)."""
+    return -(-x).amax(1)
+
+
+@functools.lru_cache(maxsize=None)
+def _lookup_tables(hand_size: int, face_values: str) -> tuple[torch.Tensor, ...]:
+    """Lookup tables indexed by one suit's 13 bits (the same for every suit): the
+    ranks' total worth and count; which of a suit's runs the suit holds (in action
+    order); and, for the 4-bit pattern of suits a rank is held in, which of the rank's
+    sets it holds (in action order). For the heuristics: the meld number of the set of
+    each rank in each pattern of suits, the longest runs in a suit's 13 bits, the ranks in
+    a 13-bit mask, and a suit's cards worth most and least."""
+    ms = melds(hand_size)
+    values = [card_value(c, face_values) for c in range(52)]
+    chunks = range(1 << 13)
+    lut_total = torch.tensor([sum(values[k] for k in range(13) if x >> k & 1) for x in chunks],
+                             dtype=torch.long)
+    lut_count = torch.tensor([x.bit_count() for x in chunks], dtype=torch.long)
+    runs = [m for m in ms if m.kind == "run" and m.cards[0] < 13]   # the first suit's
+    sets = [m for m in ms if m.kind == "set" and m.cards[0] % 13 == 0]  # the Ace's
+    lut_runs = torch.tensor([[x & m.mask == m.mask for m in runs] for x in chunks],
+                            dtype=torch.bool).reshape(1 << 13, len(runs))
+    pattern = [sum(1 << (c // 13) for c in m.cards) for m in sets]
+    lut_sets = torch.tensor([[p & q == q for q in pattern] for p in range(16)],
+                            dtype=torch.bool).reshape(16, len(sets))
+    index = {m.mask: i for i, m in enumerate(ms)}
+    # The longest runs a suit holds (as many as a hand can hold at once), as the first
+    # suit's meld numbers (suit s: + s * the runs per suit), -1 for none: the heuristics'
+    # discard is never a part of a longer run.
+    slots = max(1, min(3, hand_size // 3))
+    longest = torch.full((1 << 13, slots), -1, dtype=torch.long)
+    for x in chunks:
+        k, found = 0, []
+        while k < 13:
+            if x >> k & 1:
+                start = k
+                while k < 13 and x >> k & 1:
+                    k += 1
+                if k - start >= 3 and ((1 << (k - start)) - 1) << start in index:
+                    found.append(index[((1 << (k - start)) - 1) << start])
+            else:
+                k += 1
+        found = found[:slots]  # more cannot be in one hand
+        longest[x, :len(found)] = torch.tensor(found, dtype=torch.long)
+    set_index = torch.tensor(
+        [[index.get(sum(1 << (s * 13 + rank) for s in range(4) if p >> s & 1), -1)
+          for p in range(16)] for rank in range(13)], dtype=torch.long)
+    # The ranks of a 13-bit mask, lowest first, as many as a hand can hold pairs of.
+    pairs = max(1, min(6, hand_size // 2))
+    ranks = torch.full((1 << 13, pairs), -1, dtype=torch.long)
+    for x in chunks:
+        found = [k for k in range(13) if x >> k & 1][:pairs]
+        ranks[x, :len(found)] = torch.tensor(found, dtype=torch.long)
+    # A suit's cards worth most and least: worth * 64 + 63 - rank of the first such card
+    # (its lowest rank), and worth * 64 + rank (-1 and 1 << 20 for no card).
+    high = torch.tensor([max((values[k] * 64 + 63 - k for k in range(13) if x >> k & 1
+                              and values[k] == max(values[j] for j in range(13) if x >> j & 1)),
+                             default=-1) for x in chunks], dtype=torch.long)
+    low = torch.tensor([min((values[k] * 64 + k for k in range(13) if x >> k & 1),
+                            default=1 << 20) for x in chunks], dtype=torch.long)
+    return lut_total, lut_count, lut_runs, lut_sets, longest, set_index, ranks, high, low
 
 
 class BatchedDhumbal:
@@ -68,38 +144,87 @@ class BatchedDhumbal:
         ms = melds(r.hand_size)
         self.M = len(ms)
         self.num_actions = MELD_BASE + self.M
-        self.values = torch.tensor([card_value(c, r.face_values) for c in range(52)],
-                                   dtype=torch.long, device=dev)
-        mm = torch.zeros(self.M, 52, dtype=torch.bool)
-        mo = torch.zeros(self.M, 52, dtype=torch.bool)
-        last_card = torch.zeros(self.M, dtype=torch.long)
-        for i, m in enumerate(ms):
-            mm[i, list(m.cards)] = True
-            mo[i, list(m.offer)] = True
-            last_card[i] = m.cards[-1]
-        self.meld_mask = mm.to(dev)
-        self.meld_maskf = mm.float().to(dev)
-        self.meld_offer = mo.to(dev)
-        self.meld_last = last_card.to(dev)
-        self.meld_size = mm.sum(1).to(dev)
-        self.meld_value = (mm.long().to(dev) * self.values).sum(1)
+        values = [card_value(c, r.face_values) for c in range(52)]
+        self.values = torch.tensor(values, dtype=torch.long, device=dev)
+        self.bit = torch.tensor([1 << c for c in range(52)], dtype=torch.long, device=dev)
+        self.card_ids = torch.arange(52, device=dev)
+        self.meld_bits = torch.tensor([m.mask for m in ms], dtype=torch.long, device=dev)
+        self.meld_offer = torch.tensor([mask_of(m.offer) for m in ms], dtype=torch.long,
+                                       device=dev)
+        self.meld_last = torch.tensor([m.cards[-1] for m in ms], dtype=torch.long, device=dev)
+        self.meld_size = torch.tensor([len(m.cards) for m in ms], device=dev)
+        self.meld_value = torch.tensor([sum(values[c] for c in m.cards) for m in ms],
+                                       device=dev)
         self.meld_run = torch.tensor([m.kind == "run" for m in ms], device=dev)
+        self._tables()
+        self._bit_planes: dict[torch.dtype, torch.Tensor] = {}
         self.encoding_size = 52 * 3 + 52 * (n - 1) + 3 * n + 7
         self.ar = torch.arange(batch, device=dev)
         self.t: Tables = self._blank()
         self.reset()
 
+    def _tables(self) -> None:
+        luts = _lookup_tables(self.rules.hand_size, self.rules.face_values)
+        (self.lut_total, self.lut_count, self.lut_runs, self.lut_sets, self.lut_longest_run,
+         self.set_index, self.lut_ranks, self.lut_high, self.lut_low) = (
+            x.to(self.device) for x in luts)
+        self.runs_per_suit = self.lut_runs.shape[1]
+
+    # -- card masks -----------------------------------------------------------------------
+    def plane(self, bits: torch.Tensor, dtype: torch.dtype = torch.bool) -> torch.Tensor:
+        """Card masks [...] unpacked into [..., 52] (booleans, or 0/1 of ``dtype``), one
+        suit's 13 bits at a time from a table."""
+        table = self._bit_planes.get(dtype)
+        if table is None:
+            table = self._bit_planes[dtype] = (
+                (torch.arange(1 << 13, device=self.device).unsqueeze(1)
+                 >> self._ranks) & 1).to(dtype)
+        return lookup(table, self.chunks(bits)).view(*bits.shape, 52)
+
+    def chunks(self, bits: torch.Tensor) -> torch.Tensor:
+        """Each suit's 13 bits of card masks [...]: [..., 4]."""
+        return (bits.unsqueeze(-1) >> self._suit_shift) & 8191
+
+    def total(self, bits: torch.Tensor) -> torch.Tensor:
+        """The worth of the cards of masks [...] (hand totals)."""
+        return lookup(self.lut_total, self.chunks(bits)).sum(-1)
+
+    def count(self, bits: torch.Tensor) -> torch.Tensor:
+        """The number of cards of masks [...]."""
+        return lookup(self.lut_count, self.chunks(bits)).sum(-1)
+
+    def rank_suits(self, bits: torch.Tensor) -> torch.Tensor:
+        """For masks [k]: [k, 13], the 4-bit pattern of the suits each rank is held in."""
+        held = (self.chunks(bits).unsqueeze(-1) >> self._ranks) & 1            # [k, 4, 13]
+        return (held << self._suits.unsqueeze(1)).sum(-2)
+
+    @property
+    def _suit_shift(self) -> torch.Tensor:
+        return self._consts[0]
+
+    @property
+    def _ranks(self) -> torch.Tensor:
+        return self._consts[1]
+
+    @property
+    def _suits(self) -> torch.Tensor:
+        return self._consts[2]
+
+    @functools.cached_property
+    def _consts(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        dev = self.device
+        return (torch.arange(4, device=dev) * 13, torch.arange(13, device=dev),
+                torch.arange(4, device=dev))
+
     # -- setting up -----------------------------------------------------------------------
     def _blank(self) -> Tables:
         B, n, dev = self.B, self.n, self.device
-        z = lambda *shape, dt=torch.bool: torch.zeros(*shape, dtype=dt, device=dev)  # noqa: E731
+        z = lambda *shape, dt=torch.long: torch.zeros(*shape, dtype=dt, device=dev)  # noqa: E731
         return Tables(
-            hands=z(B, n, 52), known=z(B, n, 52), deck=z(B, 52, dt=torch.long),
-            deck_len=z(B, dt=torch.long), pile=z(B, 52), last=z(B, 52), prev=z(B, 52),
-            offer=z(B, 52), next_offer=z(B, 52), current=z(B, dt=torch.long),
-            phase=z(B, dt=torch.long), turn=z(B, dt=torch.long), round=z(B, dt=torch.long),
-            active=z(B, n), scores=z(B, n, dt=torch.long), coins=z(B, n, dt=torch.long),
-            out_round=z(B, n, dt=torch.long))
+            hands=z(B, n), known=z(B, n), deck=z(B, 52), deck_len=z(B), pile=z(B), last=z(B),
+            prev=z(B), offer=z(B), next_offer=z(B), current=z(B), phase=z(B), turn=z(B),
+            round=z(B), active=z(B, n, dt=torch.bool), scores=z(B, n), coins=z(B, n),
+            out_round=z(B, n))
 
     def reset(self, tables: torch.Tensor | None = None) -> None:
         """New games at ``tables`` (a bool mask [B]; default every table)."""
@@ -127,22 +252,17 @@ class BatchedDhumbal:
         pos = 51 - order.unsqueeze(2) * r.hand_size - torch.arange(
             r.hand_size, device=self.device)                               # [k, n, h]
         cards = deck.gather(1, pos.clamp(0, 51).reshape(k, -1)).reshape(k, n, r.hand_size)
-        hands = torch.zeros(k, n, 52, dtype=torch.bool, device=self.device)
-        hands.scatter_(2, cards, True)
-        hands &= act.unsqueeze(2)
         dealt = act.sum(1) * r.hand_size
-        start = deck.gather(1, (51 - dealt).unsqueeze(1)).squeeze(1)
-        t.hands[idx] = hands
+        start = lookup(self.bit, deck.gather(1, (51 - dealt).unsqueeze(1)).squeeze(1))
+        t.hands[idx] = lookup(self.bit, cards).sum(2) * act   # distinct bits: the sum is the union
         t.deck[idx] = deck
         t.deck_len[idx] = 51 - dealt
-        one = torch.zeros(k, 52, dtype=torch.bool, device=self.device)
-        one[torch.arange(k, device=self.device), start] = True
-        t.pile[idx] = one
-        t.last[idx] = one
-        t.prev[idx] = False
-        t.known[idx] = False
-        t.offer[idx] = one if r.pickup == "previous" else False
-        t.next_offer[idx] = False
+        t.pile[idx] = start
+        t.last[idx] = start
+        t.prev[idx] = 0
+        t.known[idx] = 0
+        t.offer[idx] = start if r.pickup == "previous" else 0
+        t.next_offer[idx] = 0
         t.turn[idx] = 0
         t.phase[idx] = 0
         t.current[idx] = self._first_active(idx, starter)
@@ -153,18 +273,11 @@ class BatchedDhumbal:
         start tables from hand-built positions)."""
         t, n, dev = self.t, self.n, self.device
 
-        def plane(mask: int) -> torch.Tensor:
-            return torch.tensor([bool(mask >> c & 1) for c in range(52)], device=dev)
+        def cards(melds) -> int:
+            return mask_of(melds)
 
-        def cards(melds) -> torch.Tensor:
-            m = 0
-            for c in melds:
-                m |= 1 << c
-            return plane(m)
-
-        for s in range(n):
-            t.hands[b, s] = plane(state.hands[s])
-            t.known[b, s] = plane(state.known[s])
+        t.hands[b] = torch.tensor(list(state.hands), dtype=torch.long, device=dev)
+        t.known[b] = torch.tensor(list(state.known), dtype=torch.long, device=dev)
         t.deck[b] = 0
         t.deck[b, :len(state.deck)] = torch.tensor(state.deck, dtype=torch.long, device=dev)
         t.deck_len[b] = len(state.deck)
@@ -193,29 +306,38 @@ class BatchedDhumbal:
     # -- reading --------------------------------------------------------------------------
     def totals(self) -> torch.Tensor:
         """Hand totals [B, n]."""
-        return (self.t.hands.long() * self.values).sum(2)
+        return self.total(self.t.hands)
+
+    def hand(self) -> torch.Tensor:
+        """The card mask [B] of the seat to move at each table (seat 0's where finished)."""
+        return self.t.hands.gather(1, self.t.current.clamp(min=0).unsqueeze(1)).squeeze(1)
+
+    def can_draw(self) -> torch.Tensor:
+        """[B]: a draw from the deck is possible (cards in it, or a pile to reshuffle)."""
+        return (self.t.deck_len > 0) | (self._reshufflable() != 0)
 
     def legal_mask(self) -> torch.Tensor:
         """Legal actions [B, num_actions] (none at a finished table)."""
-        t, r = self.t, self.rules
-        B, ar = self.B, self.ar
-        mask = torch.zeros(B, self.num_actions, dtype=torch.bool, device=self.device)
+        t, r, B = self.t, self.rules, self.B
         live = t.current >= 0
-        cur = t.current.clamp(min=0)
         discard = live & (t.phase == 0)
-        rows = discard.nonzero().squeeze(1)
-        if rows.numel():  # the melds each hand holds (tables about to discard only)
-            hand = t.hands[rows, cur[rows]]                                # [k, 52]
-            mask[rows, MELD_BASE:] = (hand.float() @ self.meld_maskf.T) == self.meld_size
-            total = (hand.long() * self.values).sum(1)
-            mask[rows, CALL] = total <= r.call_threshold
+        hand = torch.where(discard, self.hand(), 0)
+        # The melds a hand holds, in action order: singles (its cards), each rank's sets
+        # (from the suits it holds that rank in), each suit's runs (from its 13 bits).
+        sets = lookup(self.lut_sets, self.rank_suits(hand)).reshape(B, -1)
+        runs = lookup(self.lut_runs, self.chunks(hand)).reshape(B, -1)
         pickup = live & (t.phase == 1)
-        mask[:, DRAW] = pickup & ((t.deck_len > 0) | self._reshufflable().any(1))
-        mask[:, TAKE_BASE:MELD_BASE] = t.offer & pickup.unsqueeze(1)
+        mask = torch.empty(B, self.num_actions, dtype=torch.bool, device=self.device)
+        mask[:, CALL] = discard & (self.total(hand) <= r.call_threshold)
+        mask[:, DRAW] = pickup & self.can_draw()
+        mask[:, TAKE_BASE:MELD_BASE] = self.plane(torch.where(pickup, t.offer, 0))
+        mask[:, MELD_BASE:MELD_BASE + 52] = self.plane(hand)
+        mask[:, MELD_BASE + 52:MELD_BASE + 52 + sets.shape[1]] = sets
+        mask[:, MELD_BASE + 52 + sets.shape[1]:] = runs
         return mask
 
     def _kept(self) -> torch.Tensor:
-        """The cards a reshuffle keeps on the pile [B, 52]."""
+        """The cards a reshuffle keeps on the pile [B]."""
         t = self.t
         return t.last | t.prev if self.rules.pickup == "previous" else t.last
 
@@ -225,28 +347,37 @@ class BatchedDhumbal:
     def encode(self, seat: torch.Tensor | int) -> torch.Tensor:
         """Observations [B, encoding_size] of ``seat`` (one seat per table, or one for all)
         in the layout of ``DhumbalState.encode``."""
-        t, r, n, ar = self.t, self.rules, self.n, self.ar
+        t, r, n = self.t, self.rules, self.n
         if isinstance(seat, int):
             seat = torch.full((self.B,), seat, dtype=torch.long, device=self.device)
+        B = self.B
         others = (seat.unsqueeze(1) + torch.arange(n, device=self.device)) % n  # [B, n]
-        known = t.known[ar.unsqueeze(1), others[:, 1:]].reshape(self.B, -1)
-        hand = t.hands[ar, seat]
-        planes = torch.cat([hand, t.offer, t.pile, known], 1).float()
+        hands = t.hands.gather(1, others)
+        hand = hands[:, 0]
+        out = torch.empty(B, self.encoding_size, device=self.device)
+        cards = torch.cat([torch.stack([hand, t.offer, t.pile], 1),
+                           t.known.gather(1, others[:, 1:])], 1)          # [B, 3 + n - 1]
+        out[:, :52 * (n + 2)] = self.plane(cards, torch.float32).view(B, -1)
         # Ratios in float64, then float32: the reference's rounding.
-        sizes = t.hands[ar.unsqueeze(1), others].sum(2).double() / r.hand_size
-        active = t.active.gather(1, others).double()
+        k = 52 * (n + 2)
+        out[:, k:k + n] = self.count(hands).double() / r.hand_size
+        out[:, k + n:k + 2 * n] = t.active.gather(1, others)
         if r.scoring == "coins":
             money = (t.coins.gather(1, others) - r.start_coins).double() / (100.0 * r.payment_cap)
         else:
             money = t.scores.gather(1, others).double() / r.elimination
+        out[:, k + 2 * n:k + 3 * n] = money
         to_move = t.current == seat
-        total = (hand.long() * self.values).sum(1)
-        tail = torch.stack([
-            (to_move & (t.phase == 0)).double(), (to_move & (t.phase == 1)).double(),
-            (to_move & (t.phase == 0) & (total <= r.call_threshold)).double(),
-            total.double() / 50.0, t.turn.double() / r.max_turns, t.deck_len.double() / 52.0,
-            (t.current < 0).double()], 1)
-        return torch.cat([planes, torch.cat([sizes, active, money, tail], 1).float()], 1)
+        total = self.total(hand)
+        k += 3 * n
+        out[:, k] = to_move & (t.phase == 0)
+        out[:, k + 1] = to_move & (t.phase == 1)
+        out[:, k + 2] = to_move & (t.phase == 0) & (total <= r.call_threshold)
+        out[:, k + 3] = total.double() / 50.0
+        out[:, k + 4] = t.turn.double() / r.max_turns
+        out[:, k + 5] = t.deck_len.double() / 52.0
+        out[:, k + 6] = t.current < 0
+        return out
 
     def returns(self) -> torch.Tensor:
         """Each seat's return [B, n] as ``DhumbalState.returns`` computes it (final at a
@@ -283,27 +414,25 @@ class BatchedDhumbal:
         still playing). Actions must be legal there (see ``legal_mask``)."""
         t, r, ar = self.t, self.rules, self.ar
         go = t.current >= 0 if where is None else where & (t.current >= 0)
-        cur = t.current.clamp(min=0)
+        cur = t.current.clamp(min=0).unsqueeze(1)
         a = actions.clamp(min=0)
+        hand = t.hands.gather(1, cur).squeeze(1)
+        known = t.known.gather(1, cur).squeeze(1)
         # Discard phase: a call ends the round; otherwise the meld leaves the hand.
         disc = go & (t.phase == 0)
         calls = disc & (a == CALL)
         meld = disc & ~calls
         mi = (a - MELD_BASE).clamp(0, self.M - 1)
-        mmask = self.meld_mask[mi] & meld.unsqueeze(1)                     # [B, 52]
-        rows = t.hands[ar, cur]
-        t.hands[ar, cur] = rows & ~mmask
-        t.known[ar, cur] = t.known[ar, cur] & ~mmask
-        m1 = meld.unsqueeze(1)
+        mbits = torch.where(meld, lookup(self.meld_bits, mi), 0)
+        hand = hand & ~mbits
+        known = known & ~mbits
         if r.pickup == "previous":
-            t.next_offer = torch.where(m1, self.meld_offer[mi], t.next_offer)
+            t.next_offer = torch.where(meld, lookup(self.meld_offer, mi), t.next_offer)
         else:
-            last = torch.zeros_like(t.offer)
-            last[ar, self.meld_last[mi]] = True
-            t.offer = torch.where(m1, last, t.offer)
-        t.pile |= mmask
-        t.prev = torch.where(m1, t.last, t.prev)
-        t.last = torch.where(m1, mmask, t.last)
+            t.offer = torch.where(meld, lookup(self.bit, lookup(self.meld_last, mi)), t.offer)
+        t.pile = t.pile | mbits
+        t.prev = torch.where(meld, t.last, t.prev)
+        t.last = torch.where(meld, mbits, t.last)
         # Draw phase.
         pick = go & (t.phase == 1)
         draw = pick & (a == DRAW)
@@ -314,26 +443,21 @@ class BatchedDhumbal:
         top = t.deck[ar, (t.deck_len - 1).clamp(min=0)]
         card = torch.where(draw, top, (a - TAKE_BASE).clamp(0, 51))
         t.deck_len = t.deck_len - draw.long()
-        onehot = torch.zeros_like(t.offer)
-        onehot[ar, card] = True
-        onehot &= pick.unsqueeze(1)
-        t.hands[ar, cur] = t.hands[ar, cur] | onehot
-        taken = onehot & take.unsqueeze(1)
-        t.known[ar, cur] = t.known[ar, cur] | taken
-        t.pile &= ~taken
+        got = torch.where(pick, lookup(self.bit, card), 0)
+        taken = torch.where(take, got, 0)
+        t.hands.scatter_(1, cur, (hand | got).unsqueeze(1))
+        t.known.scatter_(1, cur, (known | taken).unsqueeze(1))
+        t.pile = t.pile & ~taken
         if r.pickup == "previous":
-            t.prev &= ~taken
+            t.prev = t.prev & ~taken
         else:
-            t.last &= ~taken
+            t.last = t.last & ~taken
         t.turn = t.turn + pick.long()
-        p1 = pick.unsqueeze(1)
-        t.offer = torch.where(p1, t.next_offer if r.pickup == "previous"
-                              else torch.zeros_like(t.offer), t.offer)
+        t.offer = torch.where(pick, t.next_offer if r.pickup == "previous" else 0, t.offer)
         capped = pick & (t.turn >= r.max_turns)
         moving = pick & ~capped
-        t.current = torch.where(moving, self._next_active(cur), t.current)
-        t.phase = torch.where(moving, torch.zeros_like(t.phase),
-                              torch.where(meld, torch.ones_like(t.phase), t.phase))
+        t.current = torch.where(moving, self._next_active(cur.squeeze(1)), t.current)
+        t.phase = torch.where(moving, 0, torch.where(meld, 1, t.phase))
         if calls.any() or capped.any():
             self._showdown(calls, capped)
 
@@ -344,7 +468,7 @@ class BatchedDhumbal:
         """The pile, less the melds kept, shuffled into the deck at tables ``idx``."""
         t = self.t
         kept = self._kept()[idx]
-        pool = t.pile[idx] & ~kept
+        pool = self.plane(t.pile[idx] & ~kept)
         keys = torch.rand(idx.numel(), 52, generator=self.gen, device=self.device)
         keys = torch.where(pool, keys, torch.full_like(keys, 2.0))
         order = keys.argsort(1)                       # pool cards first, in random order
@@ -360,7 +484,7 @@ class BatchedDhumbal:
         k = idx.numel()
         arn = torch.arange(n, device=self.device)
         act = t.active[idx]
-        totals = (t.hands[idx].long() * self.values).sum(2)                 # [k, n]
+        totals = self.total(t.hands[idx])                                   # [k, n]
         cur = t.current[idx]
         is_call = calls[idx]
         # Turn order from the seat after the caller (a call) or after the player who just
