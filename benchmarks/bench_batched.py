@@ -6,8 +6,10 @@
 For each batch size B: a learner seat at each of B tables (playing a random legal move),
 the other three seats played by the batched study heuristics (aggressive, conservative,
 balanced, opportunistic, one drawn per seat and game), finished tables reset in place.
-Reports learner steps per second (each one includes the opponents' moves until the
-learner is to move again) and all decisions per second (learner's and opponents'). With
+Reports learner steps per second: the time of ``env.step`` alone (the learner's action
+applied, the opponents' moves until the learner is to move again, finished tables reset,
+the learner's observations and legal masks), not the time the random learner takes to
+pick its moves. With
 ``--ppo-steps N`` it also times N agent steps of the batched PPO trainer (rollouts of 32
 steps per table, 4 epochs over minibatches of a quarter of a rollout). The last line is
 JSON.
@@ -24,8 +26,8 @@ import torch
 from agents.rl.batched_env import BatchedDhumbalEnv
 
 
-def env_rate(rules: str, batch: int, steps: int, device: str) -> dict:
-    env = BatchedDhumbalEnv(rules, envs=batch, device=device, seed=0)
+def env_rate(rules: str, batch: int, steps: int, device: str, compile: bool = False) -> dict:
+    env = BatchedDhumbalEnv(rules, envs=batch, device=device, seed=0, compile=compile)
     gen = torch.Generator(device=env.device).manual_seed(0)
     obs, legal = env.observe()
     for _ in range(3):  # warm up
@@ -34,13 +36,16 @@ def env_rate(rules: str, batch: int, steps: int, device: str) -> dict:
     if env.device.type == "cuda":
         torch.cuda.synchronize()
     episodes0 = env.episodes
-    t0 = time.perf_counter()
+    dt = 0.0  # the environment's time only: the learner's random pick is not counted
     for _ in range(steps):
         a = (torch.rand(legal.shape, generator=gen, device=env.device) * legal).argmax(1)
+        if env.device.type == "cuda":
+            torch.cuda.synchronize()
+        t0 = time.perf_counter()
         obs, legal, _, _ = env.step(a)
-    if env.device.type == "cuda":
-        torch.cuda.synchronize()
-    dt = time.perf_counter() - t0
+        if env.device.type == "cuda":
+            torch.cuda.synchronize()
+        dt += time.perf_counter() - t0
     return {"batch": batch, "learner_steps_per_s": batch * steps / dt,
             "episodes": env.episodes - episodes0, "seconds": dt}
 
@@ -54,6 +59,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=0,
                     help="torch CPU threads (default: torch's; use 1 when another job keeps "
                          "a core busy: waiting threads spin and slow it down 100-fold)")
+    ap.add_argument("--compile", action="store_true",
+                    help="run the game's steps and the heuristics through torch.compile")
     ap.add_argument("--ppo-envs", type=int, default=4096)
     ap.add_argument("--ppo-steps", type=int, default=0,
                     help="also time this many agent steps of batched PPO training")
@@ -62,7 +69,7 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     rows = []
     for b in [int(x) for x in args.batches.split(",")]:
-        row = env_rate(args.rules, b, args.steps, args.device)
+        row = env_rate(args.rules, b, args.steps, args.device, args.compile)
         rows.append(row)
         print(f"B={b:>7,}: {row['learner_steps_per_s']:>12,.0f} learner steps/s "
               f"({row['episodes']:,} games finished in {row['seconds']:.1f} s)", flush=True)

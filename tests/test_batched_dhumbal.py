@@ -199,6 +199,41 @@ def test_a_batch_plays_to_the_end_on_its_own_chance():
     assert torch.equal(same.t.hands, BatchedDhumbal("standard", batch=64, seed=3).t.hands)
 
 
+def test_the_learning_environment_pays_each_game_once_and_shaping_adds_up():
+    """Two batched environments on the same seed, one with potential-based shaping (gamma
+    1): they play the same games, the plain one pays only at the end of a learner's game
+    (its scaled return, in [-1, 1]), and the shaped rewards of each game add up to the
+    same payment (the potential starts at 0: no points yet), however the game ended (a
+    call, elimination of the learner, the reset of its table in the middle of a step)."""
+    from agents.rl.batched_env import BatchedDhumbalEnv
+
+    plain = BatchedDhumbalEnv("standard", envs=96, seed=5)
+    shaped = BatchedDhumbalEnv("standard", envs=96, seed=5, shaping=1.0)
+    gen = torch.Generator().manual_seed(2)
+    obs, legal = plain.observe()
+    sums = torch.zeros(96, dtype=torch.float64)
+    games, paid = 0, []
+    for _ in range(600):
+        a = (torch.rand(legal.shape, generator=gen) * legal).argmax(1)
+        obs, legal, reward, done = plain.step(a)
+        obs_s, legal_s, reward_s, done_s = shaped.step(a)
+        assert torch.equal(legal, legal_s) and torch.equal(obs, obs_s)
+        assert torch.equal(done, done_s)
+        assert (reward[~done] == 0).all() and (reward.abs() <= 1).all()
+        sums += reward_s.double()
+        assert torch.allclose(sums[done], reward[done].double(), atol=1e-5)
+        sums[done] = 0.0
+        games += int(done.sum())
+        paid += reward[done].tolist()
+    assert games == plain.episodes > 100
+    # The learner's place when its game ended: 1, 1/3, -1/3 or -1 (out first); a random
+    # player against the heuristics is mostly out first.
+    places = torch.tensor(paid, dtype=torch.float64)
+    assert torch.isclose(places.unsqueeze(1), torch.tensor([1, 1 / 3, -1 / 3, -1],
+                         dtype=torch.float64)).any(1).all()
+    assert (places == -1).float().mean() > 0.5 and places.mean() < -0.3
+
+
 def test_batched_training_leaves_an_ordinary_ppo_agent(tmp_path):
     pytest.importorskip("sb3_contrib")
     import json

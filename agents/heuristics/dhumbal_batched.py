@@ -103,10 +103,8 @@ def mixed_actions(env: BatchedDhumbal, kinds: torch.Tensor, u: torch.Tensor,
     suit = card_ids[:4]
     # -- discard phase ----------------------------------------------------------------------
     prob = torch.zeros(env.B, dtype=torch.float64, device=dev)
-    for i, k in enumerate(KINDS):
-        sel = kinds == i
-        if sel.any():
-            prob = torch.where(sel, call_probability(env, k, total), prob)
+    for i, k in enumerate(KINDS):  # every kind, at every table: no data-dependent branch
+        prob = torch.where(kinds == i, call_probability(env, k, total), prob)
     disc = live & (t.phase == 0)
     can_call = disc & (total <= env.rules.call_threshold)
     call = can_call & ((prob >= 1.0) | ((prob > 0.0) & (u.double() < prob)))

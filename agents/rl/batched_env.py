@@ -27,14 +27,15 @@ PolicyFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 class BatchedDhumbalEnv:
     def __init__(self, rules: str = "standard", envs: int = 4096,
                  opponents: Sequence[str] = KINDS, device: str = "cpu", seed: int = 0,
-                 reward: str = "return", shaping: float | None = None):
+                 reward: str = "return", shaping: float | None = None, compile: bool = False):
         for o in opponents:
             if o not in KINDS:
                 raise ValueError(f"batched opponent '{o}': one of {', '.join(KINDS)}")
         if reward not in ("return", "win"):
             raise ValueError("reward: return or win")
         self.game = DhumbalGame(preset=rules)
-        self.env = BatchedDhumbal(rules, batch=envs, device=device, seed=seed)
+        self.env = BatchedDhumbal(rules, batch=envs, device=device, seed=seed, compile=compile)
+        self._mixed = torch.compile(mixed_actions, dynamic=False) if compile else mixed_actions
         self.B, self.n, self.device = envs, self.env.n, self.env.device
         self.gen = torch.Generator(device=self.device)
         self.gen.manual_seed(seed + 1)
@@ -86,7 +87,7 @@ class BatchedDhumbalEnv:
         u = torch.rand(self.B, generator=self.gen, device=self.device, dtype=torch.float64)
         heuristic = moving & (kind < len(self.opponents))
         kinds = self._kind_index[kind.clamp(max=len(self.opponents) - 1)]
-        actions = mixed_actions(self.env, kinds, u, heuristic)
+        actions = self._mixed(self.env, kinds, u, heuristic)
         legal = self.env.legal_mask() if self.policies else None
         for j, fn in enumerate(self.policies):
             sel = moving & (kind == len(self.opponents) + j)
@@ -96,15 +97,36 @@ class BatchedDhumbalEnv:
                 actions[idx] = fn(obs, legal[idx])
         return actions
 
-    def _advance(self) -> None:
-        """Play the other seats until the learner is to move or its game is over."""
+    def _advance(self, done: torch.Tensor | None = None,
+                 value: torch.Tensor | None = None) -> None:
+        """Play the other seats until the learner is to move or its game is over. With
+        ``done`` and ``value`` ([B] bool and float64, filled in): a learner's game that is
+        over (or that the learner is out of) is marked done, its reward value kept, and a
+        new game started at once, whose opponents move in the same passes, so one loop
+        serves every table however its game went (a second game that ends before the
+        learner's first move waits, over, for the next step)."""
         t = self.env.t
-        for _ in range(64 * self.n):
-            moving = (t.current >= 0) & (t.current != self.seat) & self._learner_in()
+        for _ in range(64 * self.n + 1):
+            learner_in = self._learner_in()
+            if done is not None:
+                ended = ~done & ((t.current < 0) | ~learner_in)
+                if ended.any():
+                    value.copy_(torch.where(ended, self._final_value(), value))
+                    done |= ended
+                    self.episodes += int(ended.sum())
+                    self._new_games(ended)
+                    learner_in = self._learner_in()
+            moving = (t.current >= 0) & (t.current != self.seat) & learner_in
             if not moving.any():
                 return
             self.env.step(self._opponent_actions(moving), moving)
         raise RuntimeError("opponents did not hand the move back")  # pragma: no cover
+
+    def _final_value(self) -> torch.Tensor:
+        """The learner's reward for its game, were it over now [B]."""
+        if self.reward_kind == "return":
+            return self.env.returns().gather(1, self.seat.unsqueeze(1)).squeeze(1) * self.scale
+        return self.win_share()
 
     def _learner_in(self) -> torch.Tensor:
         return self.env.t.active.gather(1, self.seat.unsqueeze(1)).squeeze(1)
@@ -119,27 +141,16 @@ class BatchedDhumbalEnv:
         ``actions`` [B] (finished tables start new games)."""
         t = self.env.t
         self.env.step(actions, t.current >= 0)
-        self._advance()
-        over = t.current < 0
-        out = ~self._learner_in()
-        done = over | out
-        reward = torch.zeros(self.B, dtype=torch.float64, device=self.device)
+        done = torch.zeros(self.B, dtype=torch.bool, device=self.device)
+        value = torch.zeros(self.B, dtype=torch.float64, device=self.device)
+        self._advance(done, value)
+        reward = torch.where(done, value, 0.0)
         if self.shaping is not None:
+            # Potential-based: the end of a game pays back the potential it was paid; a new
+            # game's potential starts its own account.
             phi = self._potential()
-            reward = torch.where(done, -self.phi, self.shaping * phi - self.phi)
+            reward = reward + torch.where(done, -self.phi, self.shaping * phi - self.phi)
             self.phi = phi
-        if done.any():
-            ret = self.env.returns().gather(1, self.seat.unsqueeze(1)).squeeze(1)
-            if self.reward_kind == "return":
-                value = ret * self.scale
-            else:
-                value = self.win_share()
-            reward = torch.where(done, reward + value, reward)
-            self.episodes += int(done.sum())
-            self._new_games(done)
-            self._advance()
-            if self.shaping is not None:
-                self.phi = torch.where(done, self._potential(), self.phi)
         obs, legal = self.observe()
         return obs, legal, reward.float(), done
 

@@ -127,10 +127,12 @@ def _lookup_tables(hand_size: int, face_values: str) -> tuple[torch.Tensor, ...]
 
 
 class BatchedDhumbal:
-    """B tables of Dhumbal. ``rules``: a ``DhumbalRules`` or a preset name."""
+    """B tables of Dhumbal. ``rules``: a ``DhumbalRules`` or a preset name. ``compile``:
+    run each step's moves through ``torch.compile`` (a C++ compiler on a CPU, Triton on a
+    GPU; the first step of each batch size compiles, for some seconds)."""
 
     def __init__(self, rules: DhumbalRules | str = "standard", batch: int = 1024,
-                 device: str | torch.device = "cpu", seed: int = 0):
+                 device: str | torch.device = "cpu", seed: int = 0, compile: bool = False):
         if isinstance(rules, str):
             if rules not in PRESETS:
                 raise ValueError(f"unknown preset '{rules}'; valid: {', '.join(PRESETS)}")
@@ -158,9 +160,16 @@ class BatchedDhumbal:
         self.meld_run = torch.tensor([m.kind == "run" for m in ms], device=dev)
         self._tables()
         self._bit_planes: dict[torch.dtype, torch.Tensor] = {}
+        self._suit_shift = torch.arange(4, device=dev) * 13
+        self._ranks = torch.arange(13, device=dev)
+        self._suits = torch.arange(4, device=dev)
         self.encoding_size = 52 * 3 + 52 * (n - 1) + 3 * n + 7
         self.ar = torch.arange(batch, device=dev)
         self.t: Tables = self._blank()
+        self.compiled = compile
+        """Whether the moves of a step run as one ``torch.compile`` graph (fused kernels:
+        fewer passes over memory on a CPU, far fewer kernel launches on a GPU)."""
+        self._move = torch.compile(self._step, dynamic=False) if compile else self._step
         self.reset()
 
     def _tables(self) -> None:
@@ -197,24 +206,6 @@ class BatchedDhumbal:
         """For masks [k]: [k, 13], the 4-bit pattern of the suits each rank is held in."""
         held = (self.chunks(bits).unsqueeze(-1) >> self._ranks) & 1            # [k, 4, 13]
         return (held << self._suits.unsqueeze(1)).sum(-2)
-
-    @property
-    def _suit_shift(self) -> torch.Tensor:
-        return self._consts[0]
-
-    @property
-    def _ranks(self) -> torch.Tensor:
-        return self._consts[1]
-
-    @property
-    def _suits(self) -> torch.Tensor:
-        return self._consts[2]
-
-    @functools.cached_property
-    def _consts(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        dev = self.device
-        return (torch.arange(4, device=dev) * 13, torch.arange(13, device=dev),
-                torch.arange(4, device=dev))
 
     # -- setting up -----------------------------------------------------------------------
     def _blank(self) -> Tables:
@@ -412,10 +403,23 @@ class BatchedDhumbal:
     def step(self, actions: torch.Tensor, where: torch.Tensor | None = None) -> None:
         """Apply ``actions`` [B] at the tables ``where`` (bool [B]; default: every table
         still playing). Actions must be legal there (see ``legal_mask``)."""
-        t, r, ar = self.t, self.rules, self.ar
+        t = self.t
         go = t.current >= 0 if where is None else where & (t.current >= 0)
-        cur = t.current.clamp(min=0).unsqueeze(1)
         a = actions.clamp(min=0)
+        # A draw from an empty deck reshuffles the pile first (only tables about to draw
+        # are touched, so this can come before the rest of the step).
+        need = go & (t.phase == 1) & (a == DRAW) & (t.deck_len == 0)
+        if need.any():
+            self._reshuffle(need.nonzero().squeeze(1))
+        calls, capped = self._move(a, go)
+        if calls.any() or capped.any():
+            self._showdown(calls, capped)
+
+    def _step(self, a: torch.Tensor, go: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The moves of ``step`` without its data-dependent branches (one graph for
+        ``torch.compile``): (tables where a player called, tables that hit the turn cap)."""
+        t, r, ar = self.t, self.rules, self.ar
+        cur = t.current.clamp(min=0).unsqueeze(1)
         hand = t.hands.gather(1, cur).squeeze(1)
         known = t.known.gather(1, cur).squeeze(1)
         # Discard phase: a call ends the round; otherwise the meld leaves the hand.
@@ -437,9 +441,6 @@ class BatchedDhumbal:
         pick = go & (t.phase == 1)
         draw = pick & (a == DRAW)
         take = pick & ~draw
-        need = draw & (t.deck_len == 0)
-        if need.any():
-            self._reshuffle(need.nonzero().squeeze(1))
         top = t.deck[ar, (t.deck_len - 1).clamp(min=0)]
         card = torch.where(draw, top, (a - TAKE_BASE).clamp(0, 51))
         t.deck_len = t.deck_len - draw.long()
@@ -458,8 +459,7 @@ class BatchedDhumbal:
         moving = pick & ~capped
         t.current = torch.where(moving, self._next_active(cur.squeeze(1)), t.current)
         t.phase = torch.where(moving, 0, torch.where(meld, 1, t.phase))
-        if calls.any() or capped.any():
-            self._showdown(calls, capped)
+        return calls, capped
 
     def _next_active(self, seat: torch.Tensor) -> torch.Tensor:
         return self._first_active(self.ar, (seat + 1) % self.n)
