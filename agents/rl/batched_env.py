@@ -27,7 +27,8 @@ PolicyFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 class BatchedDhumbalEnv:
     def __init__(self, rules: str = "standard", envs: int = 4096,
                  opponents: Sequence[str] = KINDS, device: str = "cpu", seed: int = 0,
-                 reward: str = "return", shaping: float | None = None, compile: bool = False):
+                 reward: str = "return", shaping: float | None = None, compile: bool = False,
+                 compact: float = 0.25):
         for o in opponents:
             if o not in KINDS:
                 raise ValueError(f"batched opponent '{o}': one of {', '.join(KINDS)}")
@@ -45,6 +46,9 @@ class BatchedDhumbalEnv:
         self.shaping = shaping
         """Potential-based shaping with the game's estimate of the result (as ArenaGymEnv's
         ``shaping=gamma``), or None."""
+        self.compact = compact
+        """Opponents' passes that move at most this share of the tables step only those
+        (0: always every table)."""
         self.opponents: list[str] = list(opponents)
         self._kind_index = torch.tensor([KINDS.index(o) for o in opponents],
                                         device=self.device)
@@ -80,22 +84,36 @@ class BatchedDhumbalEnv:
         self.who[mask] = torch.randint(choices, (k, self.n), generator=self.gen,
                                        device=self.device)
 
-    def _opponent_actions(self, moving: torch.Tensor) -> torch.Tensor:
-        t = self.env.t
-        cur = t.current.clamp(min=0)
-        kind = self.who.gather(1, cur.unsqueeze(1)).squeeze(1)
+    def _play_opponents(self, moving: torch.Tensor, count: int) -> None:
+        """One move at every table in ``moving`` (``count`` of them), by the opponent to
+        move there. When few tables move (at most ``compact`` of the batch), only those
+        are stepped, as a batch of their own: the last passes of a step (a round that ended
+        and a new one whose first players are opponents) then cost what they move, not a
+        pass over every table. Either way the same moves and the same random numbers."""
         u = torch.rand(self.B, generator=self.gen, device=self.device, dtype=torch.float64)
-        heuristic = moving & (kind < len(self.opponents))
+        if count <= self.compact * self.B:
+            idx = moving.nonzero().squeeze(1)
+            env, who, u, mixed, where = self.env.subset(idx), self.who[idx], u[idx], \
+                mixed_actions, None
+        else:
+            idx, env, who, mixed, where = None, self.env, self.who, self._mixed, moving
+        t = env.t
+        cur = t.current.clamp(min=0)
+        kind = who.gather(1, cur.unsqueeze(1)).squeeze(1)
+        live = t.current >= 0 if where is None else where
+        heuristic = live & (kind < len(self.opponents))
         kinds = self._kind_index[kind.clamp(max=len(self.opponents) - 1)]
-        actions = self._mixed(self.env, kinds, u, heuristic)
-        legal = self.env.legal_mask() if self.policies else None
+        actions = mixed(env, kinds, u, heuristic)
+        legal = env.legal_mask() if self.policies else None
         for j, fn in enumerate(self.policies):
-            sel = moving & (kind == len(self.opponents) + j)
+            sel = live & (kind == len(self.opponents) + j)
             if sel.any():
-                idx = sel.nonzero().squeeze(1)
-                obs = self.env.encode(cur)[idx]
-                actions[idx] = fn(obs, legal[idx])
-        return actions
+                rows = sel.nonzero().squeeze(1)
+                obs = env.encode(cur)[rows]
+                actions[rows] = fn(obs, legal[rows])
+        env.step(actions, where)
+        if idx is not None:
+            self.env.merge(idx, env)
 
     def _advance(self, done: torch.Tensor | None = None,
                  value: torch.Tensor | None = None) -> None:
@@ -117,9 +135,10 @@ class BatchedDhumbalEnv:
                     self._new_games(ended)
                     learner_in = self._learner_in()
             moving = (t.current >= 0) & (t.current != self.seat) & learner_in
-            if not moving.any():
+            count = int(moving.sum())
+            if not count:
                 return
-            self.env.step(self._opponent_actions(moving), moving)
+            self._play_opponents(moving, count)
         raise RuntimeError("opponents did not hand the move back")  # pragma: no cover
 
     def _final_value(self) -> torch.Tensor:

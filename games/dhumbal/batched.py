@@ -21,6 +21,8 @@ same moves) and checks legal moves, observations, returns and ends at every step
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -178,6 +180,25 @@ class BatchedDhumbal:
          self.set_index, self.lut_ranks, self.lut_high, self.lut_low) = (
             x.to(self.device) for x in luts)
         self.runs_per_suit = self.lut_runs.shape[1]
+
+    def subset(self, idx: torch.Tensor) -> "BatchedDhumbal":
+        """The tables ``idx`` (long [k], ascending) as a batch of their own: a copy of their
+        state with the same rules, lookup tables and generator (so what they draw is what
+        the whole batch would have drawn for them), stepped without ``torch.compile``
+        (whose graphs are made for one batch size). ``merge`` puts them back."""
+        sub = copy.copy(self)
+        sub.B = idx.numel()
+        sub.ar = torch.arange(sub.B, device=self.device)
+        sub.t = Tables(**{f.name: getattr(self.t, f.name).index_select(0, idx)
+                          for f in dataclasses.fields(Tables)})
+        sub.compiled = False
+        sub._move = sub._step
+        return sub
+
+    def merge(self, idx: torch.Tensor, sub: "BatchedDhumbal") -> None:
+        """Write the tables of ``sub`` (from ``subset(idx)``) back at ``idx``."""
+        for f in dataclasses.fields(Tables):
+            getattr(self.t, f.name).index_copy_(0, idx, getattr(sub.t, f.name))
 
     # -- card masks -----------------------------------------------------------------------
     def plane(self, bits: torch.Tensor, dtype: torch.dtype = torch.bool) -> torch.Tensor:
