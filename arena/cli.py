@@ -116,6 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batched", action="store_true",
                    help="dhumbal: train on the batched game (torch, every table at once, "
                         "on --device), against batched heuristics; a lean PPO")
+    p.add_argument("--compile", action="store_true",
+                   help="with --batched: run the game's steps and the heuristics through "
+                        "torch.compile (faster after a few seconds of compiling; needs a C++ "
+                        "compiler on a CPU, Triton on a GPU)")
     p.add_argument("--self-play", action="store_true",
                    help="add snapshots of the learner to the opponent pool as it trains")
     p.add_argument("--timesteps", type=_positive, required=True,
@@ -569,6 +573,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     except ValueError:
         raise ArenaError(f"--net {args.net!r}: layer sizes as whole numbers, e.g. 256,256") \
             from None
+    if args.compile and not args.batched:
+        raise ArenaError("--compile goes with --batched (the batched game's steps)")
     if args.batched:
         from agents.heuristics.dhumbal_batched import KINDS
 
@@ -588,7 +594,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         checkpoint_every=args.checkpoint_every or 0, snapshot_every=args.snapshot_every or 0,
         net_arch=net, learning_rate=args.lr, gamma=args.gamma, n_steps=n_steps,
         batch_size=batch_size, n_epochs=args.n_epochs, ent_coef=args.ent_coef, reward=args.reward,
-        shaping=args.shaping,
+        shaping=args.shaping, compile=args.compile,
         progress=not args.no_progress and sys.stderr.isatty())
     if args.batched:
         from agents.rl.batched_train import train_batched

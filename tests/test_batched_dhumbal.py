@@ -14,6 +14,7 @@ reference's (``BatchedDhumbal.load``) after the rest of the state was compared.
 from __future__ import annotations
 
 import random
+import shutil
 
 import numpy as np
 import pytest
@@ -254,6 +255,24 @@ def test_stepping_only_the_tables_that_move_changes_nothing(rules):
     assert envs[0].episodes == envs[2].episodes > 10
 
 
+@pytest.mark.skipif(not (shutil.which("g++") or shutil.which("c++")),
+                    reason="torch.compile on a CPU needs a C++ compiler")
+def test_the_compiled_steps_play_the_same_games():
+    """``compile=True`` (the moves and the heuristics through torch.compile) plays exactly
+    the games of the plain tensor code."""
+    from agents.rl.batched_env import BatchedDhumbalEnv
+
+    envs = [BatchedDhumbalEnv("standard", envs=48, seed=3, compile=c) for c in (False, True)]
+    gen = torch.Generator().manual_seed(6)
+    legal = envs[0].observe()[1]
+    for _ in range(150):
+        a = (torch.rand(legal.shape, generator=gen) * legal).argmax(1)
+        plain, compiled = (e.step(a) for e in envs)
+        assert all(torch.equal(x, y) for x, y in zip(plain, compiled))
+        legal = plain[1]
+    assert envs[0].episodes == envs[1].episodes
+
+
 def test_batched_training_leaves_an_ordinary_ppo_agent(tmp_path):
     pytest.importorskip("sb3_contrib")
     import json
@@ -288,6 +307,7 @@ def test_batched_training_leaves_an_ordinary_ppo_agent(tmp_path):
     (["kuhn_poker", "--batched"], "plays dhumbal"),
     (["dhumbal", "--batched", "--opponents", "random"], "batched heuristics"),
     (["dhumbal", "--batched", "--device", "cuda"], "CUDA"),
+    (["dhumbal", "--compile"], "goes with --batched"),
 ])
 def test_bad_batched_training_input_exits_2(tmp_path, args, message):
     import subprocess

@@ -67,7 +67,7 @@ def train_batched(cfg: TrainConfig) -> dict[str, Any]:
     torch.manual_seed(cfg.seed)
     env = BatchedDhumbalEnv(rules, envs=cfg.envs, opponents=cfg.opponents, device=device,
                             seed=cfg.seed, reward=cfg.reward,
-                            shaping=cfg.gamma if cfg.shaping else None)
+                            shaping=cfg.gamma if cfg.shaping else None, compile=cfg.compile)
     obs_space = spaces.Box(-np.inf, np.inf, shape=(env.obs_size,), dtype=np.float32)
     def make_policy() -> Any:
         return MaskableActorCriticPolicy(

@@ -70,6 +70,8 @@ class TrainConfig:
     reward: str = "return"
     shaping: bool = False
     """Potential-based shaping with the game's ``estimated_returns`` (see ArenaGymEnv)."""
+    compile: bool = False
+    """Batched training: run the game's steps and the heuristics through torch.compile."""
     progress: bool = True
 
 

@@ -369,7 +369,7 @@ class BatchedDhumbal:
         out = torch.empty(B, self.encoding_size, device=self.device)
         cards = torch.cat([torch.stack([hand, t.offer, t.pile], 1),
                            t.known.gather(1, others[:, 1:])], 1)          # [B, 3 + n - 1]
-        out[:, :52 * (n + 2)] = self.plane(cards, torch.float32).view(B, -1)
+        out[:, :52 * (n + 2)] = self.plane(cards, torch.uint8).view(B, -1)  # 0/1: exact
         # Ratios in float64, then float32: the reference's rounding.
         k = 52 * (n + 2)
         out[:, k:k + n] = self.count(hands).double() / r.hand_size
