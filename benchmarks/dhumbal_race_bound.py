@@ -23,23 +23,19 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from arena.core.agent import SeatView  # noqa: E402
-from arena.core.params import param  # noqa: E402
-from arena.core.registry import make_agent, make_game  # noqa: E402
-from arena.play.match import match_jobs, play  # noqa: E402
-from arena.stats.basic import wilson_interval  # noqa: E402
-from arena.stats.pairwise import pairwise_tests  # noqa: E402
-from agents.heuristics.dhumbal_study import _DhumbalAgent  # noqa: E402
-from games.dhumbal.cards import CALL, DRAW, MELD_BASE, TAKE_BASE  # noqa: E402
+from agents.heuristics.dhumbal_study import _DhumbalAgent
+from arena.core.agent import SeatView
+from arena.core.params import param
+from arena.core.registry import make_agent, make_game
+from arena.play.match import match_jobs, play
+from arena.stats.basic import wilson_interval
+from arena.stats.pairwise import pairwise_tests
+from games.dhumbal.cards import CALL, DRAW, MELD_BASE, TAKE_BASE
 
 Hand = tuple[int, ...]  # card values, sorted
 
