@@ -76,7 +76,8 @@ def _lookup_tables(hand_size: int, face_values: str) -> tuple[torch.Tensor, ...]
     order); and, for the 4-bit pattern of suits a rank is held in, which of the rank's
     sets it holds (in action order). For the heuristics: the meld number of the set of
     each rank in each pattern of suits, the longest runs in a suit's 13 bits, the ranks in
-    a 13-bit mask, and a suit's cards worth most and least."""
+    a 13-bit mask, and a suit's cards worth most and least. And a suit's ranks spread one
+    bit in four (to read every rank's pattern of suits at once)."""
     ms = melds(hand_size)
     values = [card_value(c, face_values) for c in range(52)]
     chunks = range(1 << 13)
@@ -120,12 +121,15 @@ def _lookup_tables(hand_size: int, face_values: str) -> tuple[torch.Tensor, ...]
         ranks[x, :len(found)] = torch.tensor(found, dtype=torch.long)
     # A suit's cards worth most and least: worth * 64 + 63 - rank of the first such card
     # (its lowest rank), and worth * 64 + rank (-1 and 1 << 20 for no card).
+    spread = torch.tensor([sum(1 << 4 * k for k in range(13) if x >> k & 1) for x in chunks],
+                          dtype=torch.long)
     high = torch.tensor([max((values[k] * 64 + 63 - k for k in range(13) if x >> k & 1
                               and values[k] == max(values[j] for j in range(13) if x >> j & 1)),
                              default=-1) for x in chunks], dtype=torch.long)
     low = torch.tensor([min((values[k] * 64 + k for k in range(13) if x >> k & 1),
                             default=1 << 20) for x in chunks], dtype=torch.long)
-    return lut_total, lut_count, lut_runs, lut_sets, longest, set_index, ranks, high, low
+    return (lut_total, lut_count, lut_runs, lut_sets, longest, set_index, ranks, high, low,
+            spread)
 
 
 class BatchedDhumbal:
@@ -177,7 +181,7 @@ class BatchedDhumbal:
     def _tables(self) -> None:
         luts = _lookup_tables(self.rules.hand_size, self.rules.face_values)
         (self.lut_total, self.lut_count, self.lut_runs, self.lut_sets, self.lut_longest_run,
-         self.set_index, self.lut_ranks, self.lut_high, self.lut_low) = (
+         self.set_index, self.lut_ranks, self.lut_high, self.lut_low, self.lut_spread) = (
             x.to(self.device) for x in luts)
         self.runs_per_suit = self.lut_runs.shape[1]
 
@@ -225,8 +229,10 @@ class BatchedDhumbal:
 
     def rank_suits(self, bits: torch.Tensor) -> torch.Tensor:
         """For masks [k]: [k, 13], the 4-bit pattern of the suits each rank is held in."""
-        held = (self.chunks(bits).unsqueeze(-1) >> self._ranks) & 1            # [k, 4, 13]
-        return (held << self._suits.unsqueeze(1)).sum(-2)
+        # Each suit's ranks spread to one bit in four (rank r: bit 4r + suit), so the four
+        # suits add up to a 13-nibble word.
+        spread = lookup(self.lut_spread, self.chunks(bits)) << self._suits       # [k, 4]
+        return (spread.sum(-1).unsqueeze(-1) >> (4 * self._ranks)) & 15
 
     # -- setting up -----------------------------------------------------------------------
     def _blank(self) -> Tables:
@@ -370,25 +376,21 @@ class BatchedDhumbal:
         cards = torch.cat([torch.stack([hand, t.offer, t.pile], 1),
                            t.known.gather(1, others[:, 1:])], 1)          # [B, 3 + n - 1]
         out[:, :52 * (n + 2)] = self.plane(cards, torch.uint8).view(B, -1)  # 0/1: exact
-        # Ratios in float64, then float32: the reference's rounding.
-        k = 52 * (n + 2)
-        out[:, k:k + n] = self.count(hands).double() / r.hand_size
-        out[:, k + n:k + 2 * n] = t.active.gather(1, others)
+        # Ratios in float64, then float32: the reference's rounding. The numbers after the
+        # planes are made side by side in float64, then written in one go.
         if r.scoring == "coins":
             money = (t.coins.gather(1, others) - r.start_coins).double() / (100.0 * r.payment_cap)
         else:
             money = t.scores.gather(1, others).double() / r.elimination
-        out[:, k + 2 * n:k + 3 * n] = money
         to_move = t.current == seat
         total = self.total(hand)
-        k += 3 * n
-        out[:, k] = to_move & (t.phase == 0)
-        out[:, k + 1] = to_move & (t.phase == 1)
-        out[:, k + 2] = to_move & (t.phase == 0) & (total <= r.call_threshold)
-        out[:, k + 3] = total.double() / 50.0
-        out[:, k + 4] = t.turn.double() / r.max_turns
-        out[:, k + 5] = t.deck_len.double() / 52.0
-        out[:, k + 6] = t.current < 0
+        discard = to_move & (t.phase == 0)
+        out[:, 52 * (n + 2):] = torch.cat([
+            self.count(hands).double() / r.hand_size, t.active.gather(1, others).double(),
+            money, torch.stack([
+                discard, to_move & (t.phase == 1), discard & (total <= r.call_threshold),
+                total.double() / 50.0, t.turn.double() / r.max_turns,
+                t.deck_len.double() / 52.0, t.current < 0], 1).double()], 1)
         return out
 
     def returns(self) -> torch.Tensor:
