@@ -102,7 +102,7 @@ def mixed_actions(env: BatchedDhumbal, kinds: torch.Tensor, u: torch.Tensor,
     prefs, pick_thr, card_ids = _constants(dev)
     suit = card_ids[:4]
     # -- discard phase ----------------------------------------------------------------------
-    prob = torch.zeros(env.B, dtype=torch.float64, device=dev)
+    prob = torch.zeros_like(total, dtype=torch.float64)  # no batch size: dynamic shapes
     for i, k in enumerate(KINDS):  # every kind, at every table: no data-dependent branch
         prob = torch.where(kinds == i, call_probability(env, k, total), prob)
     disc = live & (t.phase == 0)

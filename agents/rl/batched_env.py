@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from agents.heuristics.dhumbal_batched import KINDS, mixed_actions
+from agents.heuristics.dhumbal_batched import KINDS, _constants, mixed_actions
 from games.dhumbal.batched import BatchedDhumbal
 from games.dhumbal.game import DhumbalGame
 
@@ -36,6 +36,7 @@ class BatchedDhumbalEnv:
             raise ValueError("reward: return or win")
         self.game = DhumbalGame(preset=rules)
         self.env = BatchedDhumbal(rules, batch=envs, device=device, seed=seed, compile=compile)
+        _constants(self.env.device)  # made before any compiled code reads them
         self._mixed = torch.compile(mixed_actions, dynamic=False) if compile else mixed_actions
         self.B, self.n, self.device = envs, self.env.n, self.env.device
         self.gen = torch.Generator(device=self.device)

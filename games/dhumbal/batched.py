@@ -189,7 +189,8 @@ class BatchedDhumbal:
         """The tables ``idx`` (long [k], ascending) as a batch of their own: a copy of their
         state with the same rules, lookup tables and generator (so what they draw is what
         the whole batch would have drawn for them), stepped without ``torch.compile``
-        (whose graphs are made for one batch size). ``merge`` puts them back."""
+        (graphs made for any number of tables ran slower here than the plain code).
+        ``merge`` puts them back."""
         sub = copy.copy(self)
         sub.B = idx.numel()
         sub.ar = torch.arange(sub.B, device=self.device)
