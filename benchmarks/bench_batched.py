@@ -1,7 +1,8 @@
 """Throughput of the batched Dhumbal (games/dhumbal/batched.py) with heuristic opponents.
 
     .venv/bin/python benchmarks/bench_batched.py [--device cpu|cuda] [--rules standard]
-        [--batches 256,4096,65536] [--steps 50] [--threads N] [--ppo-envs 4096 --ppo-steps N]
+        [--batches 256,4096,65536] [--steps 50] [--threads N] [--compile]
+        [--ppo-envs 4096 --ppo-steps N]
 
 For each batch size B: a learner seat at each of B tables (playing a random legal move),
 the other three seats played by the batched study heuristics (aggressive, conservative,
@@ -9,7 +10,8 @@ balanced, opportunistic, one drawn per seat and game), finished tables reset in 
 Reports learner steps per second: the time of ``env.step`` alone (the learner's action
 applied, the opponents' moves until the learner is to move again, finished tables reset,
 the learner's observations and legal masks), not the time the random learner takes to
-pick its moves. With
+pick its moves. ``--compile``: the game's moves and the heuristics through
+``torch.compile`` (compiled before the timing, in the warm-up steps). With
 ``--ppo-steps N`` it also times N agent steps of the batched PPO trainer (rollouts of 32
 steps per table, 4 epochs over minibatches of a quarter of a rollout). The last line is
 JSON.
