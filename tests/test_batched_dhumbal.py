@@ -260,8 +260,11 @@ def test_stepping_only_the_tables_that_move_changes_nothing(rules):
 def test_the_compiled_steps_play_the_same_games():
     """``compile=True`` (the moves and the heuristics through torch.compile) plays exactly
     the games of the plain tensor code."""
+    from torch._dynamo.utils import counters
+
     from agents.rl.batched_env import BatchedDhumbalEnv
 
+    graphs = counters["stats"]["unique_graphs"]
     envs = [BatchedDhumbalEnv("standard", envs=48, seed=3, compile=c) for c in (False, True)]
     gen = torch.Generator().manual_seed(6)
     legal = envs[0].observe()[1]
@@ -271,6 +274,8 @@ def test_the_compiled_steps_play_the_same_games():
         assert all(torch.equal(x, y) for x, y in zip(plain, compiled))
         legal = plain[1]
     assert envs[0].episodes == envs[1].episodes
+    # The heuristics and the moves did run as compiled graphs (not a silent fallback).
+    assert counters["stats"]["unique_graphs"] - graphs >= 2
 
 
 def test_batched_training_leaves_an_ordinary_ppo_agent(tmp_path):

@@ -56,19 +56,19 @@ def call_probability(env: BatchedDhumbal, kind: str, total: torch.Tensor) -> tor
     return torch.where(total <= p.call_sure, one, torch.where(total > p.call_max, zero, prob))
 
 
-_CONSTANTS: dict[torch.device, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
+_CONSTANTS: dict[torch.device, tuple[torch.Tensor, torch.Tensor]] = {}
 
 
-def _constants(dev: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Per kind, the discard score's weight and the pickup threshold; the card ids (made
-    once per device: ``mixed_actions`` runs several times per step)."""
+def _constants(dev: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per kind, the discard score's weight and the pickup threshold (made once per
+    device: ``mixed_actions`` runs several times per step; call it before compiling
+    ``mixed_actions``, whose graph would otherwise be made with the cache still empty)."""
     got = _CONSTANTS.get(dev)
     if got is None:
         got = _CONSTANTS[dev] = (
             torch.tensor([PARAMS[k].discard_high_pref for k in KINDS], dtype=torch.float64,
                          device=dev),
-            torch.tensor([PARAMS[k].pickup_threshold for k in KINDS], device=dev),
-            torch.arange(52, device=dev))
+            torch.tensor([PARAMS[k].pickup_threshold for k in KINDS], device=dev))
     return got
 
 
@@ -99,10 +99,10 @@ def mixed_actions(env: BatchedDhumbal, kinds: torch.Tensor, u: torch.Tensor,
     hand = env.hand()
     c = env.chunks(hand)                                                      # [B, 4]
     total = lookup(env.lut_total, c).sum(1)
-    prefs, pick_thr, card_ids = _constants(dev)
-    suit = card_ids[:4]
+    prefs, pick_thr = _constants(dev)
+    suit = env.suit_ids
     # -- discard phase ----------------------------------------------------------------------
-    prob = torch.zeros_like(total, dtype=torch.float64)  # no batch size: dynamic shapes
+    prob = torch.zeros_like(total, dtype=torch.float64)
     for i, k in enumerate(KINDS):  # every kind, at every table: no data-dependent branch
         prob = torch.where(kinds == i, call_probability(env, k, total), prob)
     disc = live & (t.phase == 0)
@@ -117,11 +117,11 @@ def mixed_actions(env: BatchedDhumbal, kinds: torch.Tensor, u: torch.Tensor,
     # Each rank held twice or more, as a whole set: its suits, and so its meld number.
     twice = (c[:, 0] & (c[:, 1] | c[:, 2] | c[:, 3])) | (c[:, 1] & (c[:, 2] | c[:, 3])) | \
         (c[:, 2] & c[:, 3])
-    rank = lookup(env.lut_ranks, twice)                                             # [B, J]
+    rank = lookup(env.lut_ranks, twice)                                       # [B, J]
     r = rank.clamp(min=0)
     suits = (((c.unsqueeze(1) >> r.unsqueeze(2)) & 1) << suit).sum(2)         # [B, J]
     sets = torch.where(rank >= 0, lookup(env.set_index.view(-1), r * 16 + suits), -1)
-    runs = lookup(env.lut_longest_run, c)                                           # [B, 4, S]
+    runs = lookup(env.lut_longest_run, c)                                     # [B, 4, S]
     runs = torch.where(runs >= 0, runs + suit.unsqueeze(1) * env.runs_per_suit,
                        -1).flatten(1)
     m = torch.cat([single.unsqueeze(1), sets, runs], 1)
@@ -141,7 +141,7 @@ def mixed_actions(env: BatchedDhumbal, kinds: torch.Tensor, u: torch.Tensor,
     discard = torch.where(call, CALL, MELD_BASE + torch.where(use_low, single, best))
     # -- draw phase -------------------------------------------------------------------------
     offer = torch.where(live & (t.phase == 1), t.offer, 0)
-    low = row_min(lookup(env.lut_low, env.chunks(offer)) + 13 * suit)              # worth * 64 + card
+    low = row_min(lookup(env.lut_low, env.chunks(offer)) + 13 * suit)  # worth * 64 + card
     offered = offer != 0
     cheapest = (low % 64).clamp(max=51)
     threshold = lookup(pick_thr, kinds)

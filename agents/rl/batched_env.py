@@ -108,13 +108,14 @@ class BatchedDhumbalEnv:
         heuristic = live & (kind < len(self.opponents))
         kinds = self._kind_index[kind.clamp(max=len(self.opponents) - 1)]
         actions = mixed(env, kinds, u, heuristic)
-        legal = env.legal_mask() if self.policies else None
+        seen = None  # the movers' observations and legal moves, made once if a policy plays
         for j, fn in enumerate(self.policies):
             sel = live & (kind == len(self.opponents) + j)
             if sel.any():
+                if seen is None:
+                    seen = env.encode(cur), env.legal_mask()
                 rows = sel.nonzero().squeeze(1)
-                obs = env.encode(cur)[rows]
-                actions[rows] = fn(obs, legal[rows])
+                actions[rows] = fn(seen[0][rows], seen[1][rows])
         env.step(actions, where)
         if idx is not None:
             self.env.merge(idx, env)

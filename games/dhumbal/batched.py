@@ -119,10 +119,11 @@ def _lookup_tables(hand_size: int, face_values: str) -> tuple[torch.Tensor, ...]
     for x in chunks:
         found = [k for k in range(13) if x >> k & 1][:pairs]
         ranks[x, :len(found)] = torch.tensor(found, dtype=torch.long)
-    # A suit's cards worth most and least: worth * 64 + 63 - rank of the first such card
-    # (its lowest rank), and worth * 64 + rank (-1 and 1 << 20 for no card).
+    # A suit's ranks, one bit in four (rank k: bit 4k).
     spread = torch.tensor([sum(1 << 4 * k for k in range(13) if x >> k & 1) for x in chunks],
                           dtype=torch.long)
+    # A suit's cards worth most and least: worth * 64 + 63 - rank of the first such card
+    # (its lowest rank), and worth * 64 + rank (-1 and 1 << 20 for no card).
     high = torch.tensor([max((values[k] * 64 + 63 - k for k in range(13) if x >> k & 1
                               and values[k] == max(values[j] for j in range(13) if x >> j & 1)),
                              default=-1) for x in chunks], dtype=torch.long)
@@ -153,9 +154,7 @@ class BatchedDhumbal:
         self.M = len(ms)
         self.num_actions = MELD_BASE + self.M
         values = [card_value(c, r.face_values) for c in range(52)]
-        self.values = torch.tensor(values, dtype=torch.long, device=dev)
         self.bit = torch.tensor([1 << c for c in range(52)], dtype=torch.long, device=dev)
-        self.card_ids = torch.arange(52, device=dev)
         self.meld_bits = torch.tensor([m.mask for m in ms], dtype=torch.long, device=dev)
         self.meld_offer = torch.tensor([mask_of(m.offer) for m in ms], dtype=torch.long,
                                        device=dev)
@@ -167,14 +166,13 @@ class BatchedDhumbal:
         self._tables()
         self._bit_planes: dict[torch.dtype, torch.Tensor] = {}
         self._suit_shift = torch.arange(4, device=dev) * 13
-        self._ranks = torch.arange(13, device=dev)
-        self._suits = torch.arange(4, device=dev)
+        self.rank_ids = torch.arange(13, device=dev)
+        self.suit_ids = torch.arange(4, device=dev)
         self.encoding_size = 52 * 3 + 52 * (n - 1) + 3 * n + 7
         self.ar = torch.arange(batch, device=dev)
         self.t: Tables = self._blank()
-        self.compiled = compile
-        """Whether the moves of a step run as one ``torch.compile`` graph (fused kernels:
-        fewer passes over memory on a CPU, far fewer kernel launches on a GPU)."""
+        # The moves of a step as one torch.compile graph (fused kernels: fewer passes over
+        # memory on a CPU, far fewer kernel launches on a GPU), or the plain code.
         self._move = torch.compile(self._step, dynamic=False) if compile else self._step
         self.reset()
 
@@ -196,7 +194,6 @@ class BatchedDhumbal:
         sub.ar = torch.arange(sub.B, device=self.device)
         sub.t = Tables(**{f.name: getattr(self.t, f.name).index_select(0, idx)
                           for f in dataclasses.fields(Tables)})
-        sub.compiled = False
         sub._move = sub._step
         return sub
 
@@ -213,7 +210,7 @@ class BatchedDhumbal:
         if table is None:
             table = self._bit_planes[dtype] = (
                 (torch.arange(1 << 13, device=self.device).unsqueeze(1)
-                 >> self._ranks) & 1).to(dtype)
+                 >> self.rank_ids) & 1).to(dtype)
         return lookup(table, self.chunks(bits)).view(*bits.shape, 52)
 
     def chunks(self, bits: torch.Tensor) -> torch.Tensor:
@@ -232,8 +229,8 @@ class BatchedDhumbal:
         """For masks [k]: [k, 13], the 4-bit pattern of the suits each rank is held in."""
         # Each suit's ranks spread to one bit in four (rank r: bit 4r + suit), so the four
         # suits add up to a 13-nibble word.
-        spread = lookup(self.lut_spread, self.chunks(bits)) << self._suits       # [k, 4]
-        return (spread.sum(-1).unsqueeze(-1) >> (4 * self._ranks)) & 15
+        spread = lookup(self.lut_spread, self.chunks(bits)) << self.suit_ids       # [k, 4]
+        return (spread.sum(-1).unsqueeze(-1) >> (4 * self.rank_ids)) & 15
 
     # -- setting up -----------------------------------------------------------------------
     def _blank(self) -> Tables:
@@ -292,19 +289,16 @@ class BatchedDhumbal:
         start tables from hand-built positions)."""
         t, n, dev = self.t, self.n, self.device
 
-        def cards(melds) -> int:
-            return mask_of(melds)
-
         t.hands[b] = torch.tensor(list(state.hands), dtype=torch.long, device=dev)
         t.known[b] = torch.tensor(list(state.known), dtype=torch.long, device=dev)
         t.deck[b] = 0
         t.deck[b, :len(state.deck)] = torch.tensor(state.deck, dtype=torch.long, device=dev)
         t.deck_len[b] = len(state.deck)
-        t.pile[b] = cards([c for meld in state.pile for c in meld])
-        t.last[b] = cards(state.pile[-1] if state.pile else ())
-        t.prev[b] = cards(state.pile[-2] if len(state.pile) > 1 else ())
-        t.offer[b] = cards(state.offer)
-        t.next_offer[b] = cards(state.next_offer)
+        t.pile[b] = mask_of([c for meld in state.pile for c in meld])
+        t.last[b] = mask_of(state.pile[-1] if state.pile else ())
+        t.prev[b] = mask_of(state.pile[-2] if len(state.pile) > 1 else ())
+        t.offer[b] = mask_of(state.offer)
+        t.next_offer[b] = mask_of(state.next_offer)
         t.current[b] = state.current_player
         t.phase[b] = state.phase
         t.turn[b] = state.turn
