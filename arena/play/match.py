@@ -213,7 +213,8 @@ def play(job: GameJob, game: "Game | None" = None,
         returns=list(outcome.returns), ranks=list(outcome.ranks), winners=list(outcome.winners),
         win_shares=list(outcome.win_shares), decisions=decisions, think_ns=think,
         max_think_ns=longest, illegal=illegal, errors=errors, forfeit=outcome.forfeit,
-        metrics=state.metrics(outcome), think_hist=hist, texts=texts, agent_stats=agent_stats, notes=notes,
+        metrics=state.metrics(outcome), think_hist=hist, texts=texts, agent_stats=agent_stats,
+        notes=notes,
         **_roles_and_teams(state, outcome),
     )
 
