@@ -38,6 +38,7 @@ class BatchedDhumbalEnv:
         self.env = BatchedDhumbal(rules, batch=envs, device=device, seed=seed, compile=compile)
         _constants(self.env.device)  # made before any compiled code reads them
         self._mixed = torch.compile(mixed_actions, dynamic=False) if compile else mixed_actions
+        self._compile = compile
         self.B, self.n, self.device = envs, self.env.n, self.env.device
         self.gen = torch.Generator(device=self.device)
         self.gen.manual_seed(seed + 1)
@@ -61,6 +62,10 @@ class BatchedDhumbalEnv:
         self.seat = torch.zeros(envs, dtype=torch.long, device=self.device)
         self.who = torch.zeros(envs, self.n, dtype=torch.long, device=self.device)
         self.episodes = 0
+        # The learner's observations and legal moves: written in place at every step.
+        self._obs = torch.empty(envs, self.env.encoding_size, device=self.device)
+        self._legal = torch.empty(envs, self.env.num_actions, dtype=torch.bool,
+                                  device=self.device)
         self._new_games(torch.ones(envs, dtype=torch.bool, device=self.device), reset=False)
         self._advance()
         self.phi = self._potential()
@@ -93,21 +98,29 @@ class BatchedDhumbalEnv:
         move there. When few tables move (at most ``compact`` of the batch), only those
         are stepped, as a batch of their own: the last passes of a step (a round that ended
         and a new one whose first players are opponents) then cost what they move, not a
-        pass over every table. Either way the same moves and the same random numbers."""
+        pass over every table. Compiled, that batch is padded to one of a few sizes (64
+        tables times a power of 4; the padding does not move), each with its graphs. Either
+        way the same moves and the same random numbers."""
         u = torch.rand(self.B, generator=self.gen, device=self.device, dtype=torch.float64)
         if count <= self.compact * self.B:
-            idx = moving.nonzero().squeeze(1)
-            env, who, u, mixed, where = self.env.subset(idx), self.who[idx], u[idx], \
-                mixed_actions, None
+            idx = rows = moving.nonzero().squeeze(1)
+            where = None
+            if self._compile:
+                size = 64
+                while size < count:
+                    size *= 4
+                rows = torch.cat([idx, idx[-1:].expand(size - count)])
+                where = torch.arange(size, device=self.device) < count
+            env, who, u = self.env.subset(rows), self.who[rows], u[rows]
         else:
-            idx, env, who, mixed, where = None, self.env, self.who, self._mixed, moving
+            idx, env, who, where = None, self.env, self.who, moving
         t = env.t
         cur = t.current.clamp(min=0)
         kind = who.gather(1, cur.unsqueeze(1)).squeeze(1)
         live = t.current >= 0 if where is None else where
         heuristic = live & (kind < len(self.opponents))
         kinds = self._kind_index[kind.clamp(max=len(self.opponents) - 1)]
-        actions = mixed(env, kinds, u, heuristic)
+        actions = self._mixed(env, kinds, u, heuristic)
         seen = None  # the movers' observations and legal moves, made once if a policy plays
         for j, fn in enumerate(self.policies):
             sel = live & (kind == len(self.opponents) + j)
@@ -134,9 +147,10 @@ class BatchedDhumbalEnv:
             if done is not None:
                 ended = ~done & ((t.current < 0) | ~learner_in)
                 if ended.any():
-                    value.copy_(torch.where(ended, self._final_value(), value))
+                    rows = ended.nonzero().squeeze(1)
+                    value.index_copy_(0, rows, self._final_value(rows))
                     done |= ended
-                    self.episodes += int(ended.sum())
+                    self.episodes += rows.numel()
                     self._new_games(ended)
                     learner_in = self._learner_in()
             moving = (t.current >= 0) & (t.current != self.seat) & learner_in
@@ -146,18 +160,21 @@ class BatchedDhumbalEnv:
             self._play_opponents(moving, count)
         raise RuntimeError("opponents did not hand the move back")  # pragma: no cover
 
-    def _final_value(self) -> torch.Tensor:
-        """The learner's reward for its game, were it over now [B]."""
+    def _final_value(self, rows: torch.Tensor) -> torch.Tensor:
+        """The learner's reward for its game at tables ``rows`` [k], were it over now."""
         if self.reward_kind == "return":
-            return self.env.returns().gather(1, self.seat.unsqueeze(1)).squeeze(1) * self.scale
-        return self.win_share()
+            seat = self.seat.index_select(0, rows).unsqueeze(1)
+            return self.env.returns(rows).gather(1, seat).squeeze(1) * self.scale
+        return self.win_share(rows)
 
     def _learner_in(self) -> torch.Tensor:
         return self.env.t.active.gather(1, self.seat.unsqueeze(1)).squeeze(1)
 
     def observe(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """(observations [B, D] of the learner's seat, legal masks [B, A])."""
-        return self.env.encode(self.seat), self.env.legal_mask()
+        """(observations [B, D] of the learner's seat, legal masks [B, A]). They are the
+        environment's own buffers, written again by the next ``step``: copy what you keep
+        (a rollout buffer does)."""
+        return self.env.encode(self.seat, out=self._obs), self.env.legal_mask(out=self._legal)
 
     def step(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor,
                                                   torch.Tensor]:
@@ -185,12 +202,14 @@ class BatchedDhumbalEnv:
         est = est * self.scale
         return est if self.reward_kind == "return" else (est + 1.0) / 2.0
 
-    def win_share(self) -> torch.Tensor:
-        """The learner's win share [B] where its game is over (1 / number of winners)."""
-        ret = self.env.returns()
+    def win_share(self, rows: torch.Tensor | None = None) -> torch.Tensor:
+        """The learner's win share [B] where its game is over (1 / number of winners), 0
+        elsewhere; with ``rows`` (long [k]), only at those tables: [k]."""
+        rows = self.env.ar if rows is None else rows
+        ret = self.env.returns(rows)
         best = ret.max(1, keepdim=True).values
         top = ret == best
-        mine = top.gather(1, self.seat.unsqueeze(1)).squeeze(1)
+        mine = top.gather(1, self.seat.index_select(0, rows).unsqueeze(1)).squeeze(1)
         share = mine.double() / top.sum(1).double()
-        over = self.env.t.current < 0
+        over = self.env.t.current.index_select(0, rows) < 0
         return torch.where(over, share, torch.zeros_like(share))

@@ -173,6 +173,12 @@ class BatchedDhumbal:
         self.t: Tables = self._blank()
         # The moves of a step as one torch.compile graph (fused kernels: fewer passes over
         # memory on a CPU, far fewer kernel launches on a GPU), or the plain code.
+        self._compile = compile
+        self._subs: dict[int, BatchedDhumbal] = {}
+        if compile:
+            # One graph per batch size (and per sub-batch size, see ``subset``): more than
+            # torch's default of 8 for a function when several sizes run in one process.
+            torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, 64)
         self._move = torch.compile(self._step, dynamic=False) if compile else self._step
         self.reset()
 
@@ -184,23 +190,35 @@ class BatchedDhumbal:
         self.runs_per_suit = self.lut_runs.shape[1]
 
     def subset(self, idx: torch.Tensor) -> "BatchedDhumbal":
-        """The tables ``idx`` (long [k], ascending) as a batch of their own: a copy of their
-        state with the same rules, lookup tables and generator (so what they draw is what
-        the whole batch would have drawn for them), stepped without ``torch.compile``
-        (graphs made for any number of tables ran slower here than the plain code).
-        ``merge`` puts them back."""
+        """The tables ``idx`` (long [k]; ascending, or with repeats of the last at the end
+        as padding) as a batch of their own: their state with the same rules, lookup tables
+        and generator (so what they draw is what the whole batch would have drawn for them).
+        A plain game's subset is stepped by the plain code; a compiled game keeps one
+        compiled sub-batch per number of tables (a graph is made for each size, so pad ``idx``
+        to a few sizes). ``merge`` puts the tables back."""
+        k = idx.numel()
+        sub = self._subs.get(k) if self._compile else None
+        fields = {f.name: getattr(self.t, f.name).index_select(0, idx)
+                  for f in dataclasses.fields(Tables)}
+        if sub is not None:
+            for name, value in fields.items():
+                setattr(sub.t, name, value)
+            return sub
         sub = copy.copy(self)
-        sub.B = idx.numel()
-        sub.ar = torch.arange(sub.B, device=self.device)
-        sub.t = Tables(**{f.name: getattr(self.t, f.name).index_select(0, idx)
-                          for f in dataclasses.fields(Tables)})
-        sub._move = sub._step
+        sub.B = k
+        sub.ar = torch.arange(k, device=self.device)
+        sub.t = Tables(**fields)
+        sub._subs = {}
+        sub._move = torch.compile(sub._step, dynamic=False) if self._compile else sub._step
+        if self._compile:
+            self._subs[k] = sub
         return sub
 
     def merge(self, idx: torch.Tensor, sub: "BatchedDhumbal") -> None:
-        """Write the tables of ``sub`` (from ``subset(idx)``) back at ``idx``."""
+        """Write the first ``len(idx)`` tables of ``sub`` (from ``subset``) back at ``idx``."""
+        k = idx.numel()
         for f in dataclasses.fields(Tables):
-            getattr(self.t, f.name).index_copy_(0, idx, getattr(sub.t, f.name))
+            getattr(self.t, f.name).index_copy_(0, idx, getattr(sub.t, f.name)[:k])
 
     # -- card masks -----------------------------------------------------------------------
     def plane(self, bits: torch.Tensor, dtype: torch.dtype = torch.bool) -> torch.Tensor:
@@ -329,8 +347,9 @@ class BatchedDhumbal:
         """[B]: a draw from the deck is possible (cards in it, or a pile to reshuffle)."""
         return (self.t.deck_len > 0) | (self._reshufflable() != 0)
 
-    def legal_mask(self) -> torch.Tensor:
-        """Legal actions [B, num_actions] (none at a finished table)."""
+    def legal_mask(self, out: torch.Tensor | None = None) -> torch.Tensor:
+        """Legal actions [B, num_actions] (none at a finished table), written into ``out``
+        if given (bool [B, num_actions])."""
         t, r, B = self.t, self.rules, self.B
         live = t.current >= 0
         discard = live & (t.phase == 0)
@@ -340,7 +359,8 @@ class BatchedDhumbal:
         sets = lookup(self.lut_sets, self.rank_suits(hand)).reshape(B, -1)
         runs = lookup(self.lut_runs, self.chunks(hand)).reshape(B, -1)
         pickup = live & (t.phase == 1)
-        mask = torch.empty(B, self.num_actions, dtype=torch.bool, device=self.device)
+        mask = torch.empty(B, self.num_actions, dtype=torch.bool, device=self.device) \
+            if out is None else out
         mask[:, CALL] = discard & (self.total(hand) <= r.call_threshold)
         mask[:, DRAW] = pickup & self.can_draw()
         mask[:, TAKE_BASE:MELD_BASE] = self.plane(torch.where(pickup, t.offer, 0))
@@ -357,9 +377,9 @@ class BatchedDhumbal:
     def _reshufflable(self) -> torch.Tensor:
         return self.t.pile & ~self._kept()
 
-    def encode(self, seat: torch.Tensor | int) -> torch.Tensor:
+    def encode(self, seat: torch.Tensor | int, out: torch.Tensor | None = None) -> torch.Tensor:
         """Observations [B, encoding_size] of ``seat`` (one seat per table, or one for all)
-        in the layout of ``DhumbalState.encode``."""
+        in the layout of ``DhumbalState.encode``, written into ``out`` if given (float32)."""
         t, r, n = self.t, self.rules, self.n
         if isinstance(seat, int):
             seat = torch.full((self.B,), seat, dtype=torch.long, device=self.device)
@@ -367,7 +387,8 @@ class BatchedDhumbal:
         others = (seat.unsqueeze(1) + torch.arange(n, device=self.device)) % n  # [B, n]
         hands = t.hands.gather(1, others)
         hand = hands[:, 0]
-        out = torch.empty(B, self.encoding_size, device=self.device)
+        if out is None:
+            out = torch.empty(B, self.encoding_size, device=self.device)
         cards = torch.cat([torch.stack([hand, t.offer, t.pile], 1),
                            t.known.gather(1, others[:, 1:])], 1)          # [B, 3 + n - 1]
         out[:, :52 * (n + 2)] = self.plane(cards, torch.uint8).view(B, -1)  # 0/1: exact
@@ -388,14 +409,17 @@ class BatchedDhumbal:
                 t.deck_len.double() / 52.0, t.current < 0], 1).double()], 1)
         return out
 
-    def returns(self) -> torch.Tensor:
+    def returns(self, tables: torch.Tensor | None = None) -> torch.Tensor:
         """Each seat's return [B, n] as ``DhumbalState.returns`` computes it (final at a
-        finished table; for a seat that is out under points, its settled return)."""
+        finished table; for a seat that is out under points, its settled return); with
+        ``tables`` (long [k]), only at those: [k, n]."""
         t, r, n = self.t, self.rules, self.n
+        pick = (lambda x: x) if tables is None else (lambda x: x.index_select(0, tables))
         if r.scoring == "coins":
-            return (t.coins - r.start_coins).double()
+            return (pick(t.coins) - r.start_coins).double()
         # Still in > went out later > lower score (ties share the better rank).
-        key = t.active.long() * (1 << 40) + (t.out_round + 1) * (1 << 20) - t.scores
+        key = pick(t.active).long() * (1 << 40) + (pick(t.out_round) + 1) * (1 << 20) - \
+            pick(t.scores)
         rank = (key.unsqueeze(1) > key.unsqueeze(2)).sum(2)
         return 1.0 - 2.0 * rank.double() / (n - 1)
 
