@@ -103,14 +103,10 @@ class BatchedDhumbalEnv:
         way the same moves and the same random numbers."""
         u = torch.rand(self.B, generator=self.gen, device=self.device, dtype=torch.float64)
         if count <= self.compact * self.B:
-            idx = rows = moving.nonzero().squeeze(1)
-            where = None
-            if self._compile:
-                size = 64
-                while size < count:
-                    size *= 4
-                rows = torch.cat([idx, idx[-1:].expand(size - count)])
-                where = torch.arange(size, device=self.device) < count
+            idx = moving.nonzero().squeeze(1)
+            rows = self.env.pad(idx)
+            where = None if rows is idx else torch.arange(rows.numel(),
+                                                          device=self.device) < count
             env, who, u = self.env.subset(rows), self.who[rows], u[rows]
         else:
             idx, env, who, where = None, self.env, self.who, moving

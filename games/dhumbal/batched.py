@@ -168,19 +168,38 @@ class BatchedDhumbal:
         self._suit_shift = torch.arange(4, device=dev) * 13
         self.rank_ids = torch.arange(13, device=dev)
         self.suit_ids = torch.arange(4, device=dev)
+        self._seat_ids = torch.arange(n, device=dev)
         self.encoding_size = 52 * 3 + 52 * (n - 1) + 3 * n + 7
         self.ar = torch.arange(batch, device=dev)
         self.t: Tables = self._blank()
-        # The moves of a step as one torch.compile graph (fused kernels: fewer passes over
-        # memory on a CPU, far fewer kernel launches on a GPU), or the plain code.
         self._compile = compile
         self._subs: dict[int, BatchedDhumbal] = {}
         if compile:
             # One graph per batch size (and per sub-batch size, see ``subset``): more than
             # torch's default of 8 for a function when several sizes run in one process.
             torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, 64)
-        self._move = torch.compile(self._step, dynamic=False) if compile else self._step
+        self._compiled_graphs()
         self.reset()
+
+    def _compiled_graphs(self) -> None:
+        # The moves of a step, and the showdowns, as torch.compile graphs (fused kernels:
+        # fewer passes over memory on a CPU, far fewer kernel launches on a GPU), or the
+        # plain code.
+        compiled = functools.partial(torch.compile, dynamic=False) if self._compile else (
+            lambda f: f)
+        self._move, self._settles = compiled(self._step), compiled(self._settle)
+
+    def pad(self, idx: torch.Tensor) -> torch.Tensor:
+        """Table indices [k] for ``subset``: in a compiled game, padded with copies of the
+        last to 64 times a power of 4 (the sizes sub-batches are compiled for); in a plain
+        game, ``idx`` itself. Padding tables must not move (see ``step``'s ``where``)."""
+        k = idx.numel()
+        if not self._compile:
+            return idx
+        size = 64
+        while size < k:
+            size *= 4
+        return torch.cat([idx, idx[-1:].expand(size - k)])
 
     def _tables(self) -> None:
         luts = _lookup_tables(self.rules.hand_size, self.rules.face_values)
@@ -209,7 +228,7 @@ class BatchedDhumbal:
         sub.ar = torch.arange(k, device=self.device)
         sub.t = Tables(**fields)
         sub._subs = {}
-        sub._move = torch.compile(sub._step, dynamic=False) if self._compile else sub._step
+        sub._compiled_graphs()
         if self._compile:
             self._subs[k] = sub
         return sub
@@ -454,8 +473,19 @@ class BatchedDhumbal:
         if need.any():
             self._reshuffle(need.nonzero().squeeze(1))
         calls, capped = self._move(a, go)
-        if calls.any() or capped.any():
-            self._showdown(calls, capped)
+        ended = calls | capped
+        if ended.any():
+            # The showdowns and new deals on a sub-batch of the tables whose round ended.
+            idx = ended.nonzero().squeeze(1)
+            rows = self.pad(idx)
+            real = torch.arange(rows.numel(), device=self.device) < idx.numel()
+            sub = self.subset(rows)
+            deal, starter = sub._settles(calls.index_select(0, rows) & real,
+                                         capped.index_select(0, rows) & real)
+            if deal.any():
+                again = deal.nonzero().squeeze(1)
+                sub._deal(again, starter.index_select(0, again))
+            self.merge(idx, sub)
 
     def _step(self, a: torch.Tensor, go: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The moves of ``step`` without its data-dependent branches (one graph for
@@ -520,57 +550,54 @@ class BatchedDhumbal:
         t.deck_len[idx] = count
         t.pile[idx] = kept
 
-    def _showdown(self, calls: torch.Tensor, capped: torch.Tensor) -> None:
+    def _settle(self, calls: torch.Tensor, capped: torch.Tensor) -> tuple[torch.Tensor,
+                                                                         torch.Tensor]:
+        """The showdowns of the tables where a player called or the turn cap was hit, worked
+        out at every table and kept only at those (no data-dependent branch: one graph;
+        ``step`` runs it on a sub-batch of those tables). Returns (tables that deal a new
+        round, the seat that starts it)."""
         t, r, n = self.t, self.rules, self.n
-        idx = (calls | capped).nonzero().squeeze(1)
-        k = idx.numel()
-        arn = torch.arange(n, device=self.device)
-        act = t.active[idx]
-        totals = self.total(t.hands[idx])                                   # [k, n]
-        cur = t.current[idx]
-        is_call = calls[idx]
+        sd = calls | capped
+        arn = self._seat_ids.unsqueeze(0)
+        act = t.active
+        totals = self.total(t.hands)                                        # [B, n]
+        cur = t.current.clamp(min=0)
         # Turn order from the seat after the caller (a call) or after the player who just
         # drew (the cap): the first lowest hand in that order wins.
-        start = torch.where(is_call, (cur + 1) % n, self._first_active(idx, (cur + 1) % n))
-        pos = (arn.unsqueeze(0) - start.unsqueeze(1)) % n
+        after = (cur + 1) % n
+        start = torch.where(calls, after, self._first_active(self.ar, after))
+        pos = (arn - start.unsqueeze(1)) % n
         big = torch.iinfo(torch.long).max // 4
-        others = act & ~(is_call.unsqueeze(1) & (arn.unsqueeze(0) == cur.unsqueeze(1)))
-        key = torch.where(others, totals * n + pos, torch.full_like(totals, big))
-        lowest = key.argmin(1)                          # first lowest of the others / of all
+        others = act & ~(calls.unsqueeze(1) & (arn == cur.unsqueeze(1)))
+        lowest = torch.where(others, totals * n + pos, big).argmin(1)  # first lowest other
         caller_total = totals.gather(1, cur.unsqueeze(1)).squeeze(1)
-        others_min = torch.where(others, totals, torch.full_like(totals, big)).min(1).values
-        success = torch.where(is_call, caller_total < others_min, torch.ones_like(is_call))
-        winner = torch.where(is_call & success, cur, lowest)
+        success = ~calls | (caller_total < row_min(torch.where(others, totals, big)))
+        winner = torch.where(calls & success, cur, lowest)
         if r.cap_showdown == "lowest_calls":
-            caller = torch.where(is_call, cur, winner)
+            caller = torch.where(calls, cur, winner)
         else:
-            caller = torch.where(is_call, cur, torch.full_like(cur, -1))
-        rows = torch.arange(k, device=self.device)
-        is_winner = arn.unsqueeze(0) == winner.unsqueeze(1)
-        is_caller = arn.unsqueeze(0) == caller.unsqueeze(1)
+            caller = torch.where(calls, cur, -1)
+        is_winner = arn == winner.unsqueeze(1)
+        is_caller = arn == caller.unsqueeze(1)
+        ok = success.unsqueeze(1)
+        settle = sd.unsqueeze(1)
         if r.scoring == "coins":
             pay = totals.clamp(max=r.payment_cap) * act
-            ok = success.unsqueeze(1)
-            loses = act & ~is_winner
-            deltas = torch.where(ok, -pay * loses, torch.zeros_like(pay))
-            deltas[rows, winner] += torch.where(success, (pay * loses).sum(1), torch.zeros_like(winner))
-            fail_pay = pay.sum(1)
-            failed = ~success
-            deltas[rows, caller.clamp(min=0)] -= torch.where(failed, fail_pay, 0)
-            deltas[rows, winner] += torch.where(failed, fail_pay, 0)
-            t.coins[idx] += deltas
-            over = t.round[idx] + 1 >= r.session_rounds
+            lost = pay * (act & ~is_winner)
+            # Success: the others pay the winner their hands; failure: the caller pays the
+            # winner every hand at the table.
+            deltas = torch.where(ok, is_winner * lost.sum(1, keepdim=True) - lost,
+                                 (is_winner.long() - is_caller.long()) * pay.sum(1, keepdim=True))
+            t.coins = torch.where(settle, t.coins + deltas, t.coins)
+            over = t.round + 1 >= r.session_rounds
         else:
-            add = totals + r.fail_penalty * (is_caller & ~success.unsqueeze(1))
-            add = add * (act & ~is_winner)
-            scores = t.scores[idx] + add
-            t.scores[idx] = scores
-            out = act & (scores > r.elimination)
-            t.active[idx] = act & ~out
-            t.out_round[idx] = torch.where(out, t.round[idx].unsqueeze(1), t.out_round[idx])
-            over = t.active[idx].sum(1) <= 1
-        t.current[idx] = torch.where(over, torch.full_like(cur, TERMINAL), cur)
-        again = idx[~over]
-        if again.numel():
-            starter = torch.zeros_like(again) if r.starter == "seat0" else winner[~over]
-            self._deal(again, starter)
+            add = (totals + r.fail_penalty * (is_caller & ~ok)) * (act & ~is_winner)
+            scores = t.scores + add
+            out = settle & act & (scores > r.elimination)
+            t.scores = torch.where(settle, scores, t.scores)
+            t.active = act & ~out
+            t.out_round = torch.where(out, t.round.unsqueeze(1), t.out_round)
+            over = t.active.sum(1) <= 1
+        t.current = torch.where(sd & over, TERMINAL, t.current)
+        starter = torch.zeros_like(cur) if r.starter == "seat0" else winner
+        return sd & ~over, starter
