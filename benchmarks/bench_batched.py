@@ -1,7 +1,7 @@
 """Throughput of the batched Dhumbal (games/dhumbal/batched.py) with heuristic opponents.
 
     .venv/bin/python benchmarks/bench_batched.py [--device cpu|cuda] [--rules standard]
-        [--batches 256,4096,65536] [--steps 50] [--threads N] [--compile]
+        [--batches 256,4096,65536] [--steps 50] [--warmup 200] [--threads N] [--compile]
         [--ppo-envs 4096 --ppo-steps N]
 
 For each batch size B: a learner seat at each of B tables (playing a random legal move),
@@ -10,8 +10,11 @@ balanced, opportunistic, one drawn per seat and game), finished tables reset in 
 Reports learner steps per second: the time of ``env.step`` alone (the learner's action
 applied, the opponents' moves until the learner is to move again, finished tables reset,
 the learner's observations and legal masks), not the time the random learner takes to
-pick its moves. ``--compile``: the game's moves and the heuristics through
-``torch.compile`` (compiled before the timing, in the warm-up steps). With
+pick its moves. The timing starts after ``--warmup`` steps: the tables start their games
+together, in step, and only drift apart over the first rounds (rounds end at different
+times, and new games seat the learner anywhere), so the first steps run fewer, fuller
+passes than a long run does. ``--compile``: the game's moves and the heuristics through
+``torch.compile`` (compiled in the warm-up steps). With
 ``--ppo-steps N`` it also times N agent steps of the batched PPO trainer (rollouts of 32
 steps per table, 4 epochs over minibatches of a quarter of a rollout). The last line is
 JSON.
@@ -28,11 +31,12 @@ import torch
 from agents.rl.batched_env import BatchedDhumbalEnv
 
 
-def env_rate(rules: str, batch: int, steps: int, device: str, compile: bool = False) -> dict:
+def env_rate(rules: str, batch: int, steps: int, device: str, compile: bool = False,
+             warmup: int = 200) -> dict:
     env = BatchedDhumbalEnv(rules, envs=batch, device=device, seed=0, compile=compile)
     gen = torch.Generator(device=env.device).manual_seed(0)
     obs, legal = env.observe()
-    for _ in range(3):  # warm up
+    for _ in range(warmup):
         a = (torch.rand(legal.shape, generator=gen, device=env.device) * legal).argmax(1)
         obs, legal, _, _ = env.step(a)
     if env.device.type == "cuda":
@@ -58,6 +62,9 @@ def main() -> None:
     ap.add_argument("--rules", default="standard")
     ap.add_argument("--batches", default="256,4096,65536")
     ap.add_argument("--steps", type=int, default=50)
+    ap.add_argument("--warmup", type=int, default=200,
+                    help="steps played before the timing (the tables' games drift apart "
+                         "from their common start; at least 1)")
     ap.add_argument("--threads", type=int, default=0,
                     help="torch CPU threads (default: torch's; use 1 when another job keeps "
                          "a core busy: waiting threads spin and slow it down 100-fold)")
@@ -71,7 +78,8 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     rows = []
     for b in [int(x) for x in args.batches.split(",")]:
-        row = env_rate(args.rules, b, args.steps, args.device, args.compile)
+        row = env_rate(args.rules, b, args.steps, args.device, args.compile,
+                       max(1, args.warmup))
         rows.append(row)
         print(f"B={b:>7,}: {row['learner_steps_per_s']:>12,.0f} learner steps/s "
               f"({row['episodes']:,} games finished in {row['seconds']:.1f} s)", flush=True)

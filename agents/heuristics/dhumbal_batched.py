@@ -85,6 +85,21 @@ def mixed_actions(env: BatchedDhumbal, kinds: torch.Tensor, u: torch.Tensor,
                   where: torch.Tensor | None = None) -> torch.Tensor:
     """The action [B] of heuristic ``KINDS[kinds[b]]`` at each table ``b`` (tables not in
     ``where``, or finished: any value). ``u``: uniform numbers [B] for random calls.
+    ``discard_actions`` and ``pickup_actions`` are its two phases on their own (a batch
+    whose tables are all in one phase needs only one)."""
+    return torch.where(env.t.phase == 0, discard_actions(env, kinds, u, where),
+                       pickup_actions(env, kinds, where))
+
+
+def _hand(env: BatchedDhumbal) -> tuple[torch.Tensor, torch.Tensor]:
+    """The hand to move at each table as its four suits' 13 bits [B, 4], and its total."""
+    c = env.chunks(env.hand())
+    return c, lookup(env.lut_total, c).sum(1)
+
+
+def discard_actions(env: BatchedDhumbal, kinds: torch.Tensor, u: torch.Tensor,
+                    where: torch.Tensor | None = None) -> torch.Tensor:
+    """``mixed_actions`` at the tables in the discard phase (elsewhere: any value).
 
     Everything is read from the hand's four 13-bit suits through lookup tables (no 52-card
     planes). The discard score is computed in float64 in the reference's order of
@@ -94,14 +109,10 @@ def mixed_actions(env: BatchedDhumbal, kinds: torch.Tensor, u: torch.Tensor,
     left: the single worth most, each rank's whole set, each suit's longest runs. Ties go
     to the first meld in action order, as the reference's scan keeps its first best."""
     t = env.t
-    dev = env.device
     live = t.current >= 0 if where is None else where & (t.current >= 0)
-    hand = env.hand()
-    c = env.chunks(hand)                                                      # [B, 4]
-    total = lookup(env.lut_total, c).sum(1)
-    prefs, pick_thr = _constants(dev)
+    c, total = _hand(env)
+    prefs, _ = _constants(env.device)
     suit = env.suit_ids
-    # -- discard phase ----------------------------------------------------------------------
     prob = torch.zeros_like(total, dtype=torch.float64)
     for i, k in enumerate(KINDS):  # every kind, at every table: no data-dependent branch
         prob = torch.where(kinds == i, call_probability(env, k, total), prob)
@@ -138,15 +149,24 @@ def mixed_actions(env: BatchedDhumbal, kinds: torch.Tensor, u: torch.Tensor,
     score = torch.where(ok, score, float("-inf"))
     top = score.amax(1, keepdim=True)
     best = row_min(torch.where(ok & (score == top), m, env.M)).clamp(max=env.M - 1)
-    discard = torch.where(call, CALL, MELD_BASE + torch.where(use_low, single, best))
-    # -- draw phase -------------------------------------------------------------------------
+    return torch.where(call, CALL, MELD_BASE + torch.where(use_low, single, best))
+
+
+def pickup_actions(env: BatchedDhumbal, kinds: torch.Tensor,
+                   where: torch.Tensor | None = None) -> torch.Tensor:
+    """``mixed_actions`` at the tables in the draw phase (elsewhere: any value): the offered
+    card worth least (the lowest of equals), if worth at most the kind's threshold (moved
+    by the hand's total) or if the deck cannot be drawn from; a draw otherwise."""
+    t = env.t
+    live = t.current >= 0 if where is None else where & (t.current >= 0)
+    _, total = _hand(env)
+    _, pick_thr = _constants(env.device)
     offer = torch.where(live & (t.phase == 1), t.offer, 0)
-    low = row_min(lookup(env.lut_low, env.chunks(offer)) + 13 * suit)  # worth * 64 + card
+    low = row_min(lookup(env.lut_low, env.chunks(offer)) + 13 * env.suit_ids)  # worth*64+card
     offered = offer != 0
     cheapest = (low % 64).clamp(max=51)
     threshold = lookup(pick_thr, kinds)
     threshold = torch.where(total > 15, threshold + 2,
                             torch.where(total <= 12, threshold - 1, threshold))
     take = offered & ((low // 64 <= threshold) | ~env.can_draw())
-    pickup = torch.where(take, TAKE_BASE + cheapest, DRAW)
-    return torch.where(t.phase == 0, discard, pickup)
+    return torch.where(take, TAKE_BASE + cheapest, DRAW)

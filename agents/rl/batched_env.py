@@ -12,11 +12,12 @@ and each other seat's opponent are drawn per game.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import torch
 
-from agents.heuristics.dhumbal_batched import KINDS, _constants, mixed_actions
+from agents.heuristics.dhumbal_batched import KINDS, _constants, discard_actions, pickup_actions
 from games.dhumbal.batched import BatchedDhumbal
 from games.dhumbal.game import DhumbalGame
 
@@ -37,7 +38,9 @@ class BatchedDhumbalEnv:
         self.game = DhumbalGame(preset=rules)
         self.env = BatchedDhumbal(rules, batch=envs, device=device, seed=seed, compile=compile)
         _constants(self.env.device)  # made before any compiled code reads them
-        self._mixed = torch.compile(mixed_actions, dynamic=False) if compile else mixed_actions
+        compiled = functools.partial(torch.compile, dynamic=False) if compile else (
+            lambda f: f)
+        self._discard, self._pickup = compiled(discard_actions), compiled(pickup_actions)
         self._compile = compile
         self.B, self.n, self.device = envs, self.env.n, self.env.device
         self.gen = torch.Generator(device=self.device)
@@ -116,7 +119,14 @@ class BatchedDhumbalEnv:
         live = t.current >= 0 if where is None else where
         heuristic = live & (kind < len(self.opponents))
         kinds = self._kind_index[kind.clamp(max=len(self.opponents) - 1)]
-        actions = self._mixed(env, kinds, u, heuristic)
+        # Each phase's heuristics only where a table is in that phase (the tables of a pass
+        # are mostly in one phase).
+        discard = heuristic & (t.phase == 0)
+        actions = self._discard(env, kinds, u, discard) if discard.any() else \
+            torch.zeros_like(kinds)
+        pickup = heuristic & (t.phase == 1)
+        if pickup.any():
+            actions = torch.where(pickup, self._pickup(env, kinds, pickup), actions)
         seen = None  # the movers' observations and legal moves, made once if a policy plays
         for j, fn in enumerate(self.policies):
             sel = live & (kind == len(self.opponents) + j)

@@ -57,6 +57,27 @@ class Tables:
     out_round: torch.Tensor   # long [B, n]: round a seat went out, -1 if still in
 
 
+class ShuffledDecks:
+    """Random orders of the 52 cards, made many at a time and handed out in turn: sorting
+    random keys costs far more per call than per deck, and a step deals to a few tables at
+    a time. The order they are handed out in, and so every game, follows from the seed."""
+
+    def __init__(self, gen: torch.Generator, device: torch.device, batch: int):
+        self.gen, self.device, self.batch = gen, device, max(batch, 1024)
+        self.decks = torch.empty(0, 52, dtype=torch.uint8, device=device)
+        self.next = 0
+
+    def take(self, k: int) -> torch.Tensor:
+        """``k`` decks [k, 52] (each a permutation of the cards)."""
+        if self.next + k > self.decks.shape[0]:
+            more = torch.rand(max(self.batch, k), 52, generator=self.gen,
+                              device=self.device).argsort(1).to(torch.uint8)
+            self.decks = torch.cat([self.decks[self.next:], more])
+            self.next = 0
+        self.next += k
+        return self.decks[self.next - k:self.next].long()
+
+
 def lookup(table: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
     """``table[index]`` for a table indexed by its first dimension (several times faster
     than advanced indexing on CPU)."""
@@ -150,6 +171,7 @@ class BatchedDhumbal:
         self.device = dev = torch.device(device)
         self.gen = torch.Generator(device=dev)
         self.gen.manual_seed(seed)
+        self.decks = ShuffledDecks(self.gen, dev, batch)
         ms = melds(r.hand_size)
         self.M = len(ms)
         self.num_actions = MELD_BASE + self.M
@@ -170,6 +192,12 @@ class BatchedDhumbal:
         self.suit_ids = torch.arange(4, device=dev)
         self._seat_ids = torch.arange(n, device=dev)
         self.encoding_size = 52 * 3 + 52 * (n - 1) + 3 * n + 7
+        # What ``encode`` divides its numbers by: card counts, seats in, money, three flags,
+        # hand total, turn, deck size, game over.
+        money = 100.0 * r.payment_cap if r.scoring == "coins" else float(r.elimination)
+        self._tail_scale = torch.tensor([float(r.hand_size)] * n + [1.0] * n + [money] * n + [
+            1.0, 1.0, 1.0, 50.0, float(r.max_turns), 52.0, 1.0], dtype=torch.float64,
+            device=dev)
         self.ar = torch.arange(batch, device=dev)
         self.t: Tables = self._blank()
         self._compile = compile
@@ -210,8 +238,9 @@ class BatchedDhumbal:
 
     def subset(self, idx: torch.Tensor) -> "BatchedDhumbal":
         """The tables ``idx`` (long [k]; ascending, or with repeats of the last at the end
-        as padding) as a batch of their own: their state with the same rules, lookup tables
-        and generator (so what they draw is what the whole batch would have drawn for them).
+        as padding) as a batch of their own: their state with the same rules, lookup tables,
+        generator and shuffled decks (so what they draw is what the whole batch would have
+        drawn for them).
         A plain game's subset is stepped by the plain code; a compiled game keeps one
         compiled sub-batch per number of tables (a graph is made for each size, so pad ``idx``
         to a few sizes). ``merge`` puts the tables back."""
@@ -297,7 +326,7 @@ class BatchedDhumbal:
         still in from it)."""
         t, r, n = self.t, self.rules, self.n
         k = idx.numel()
-        deck = torch.rand(k, 52, generator=self.gen, device=self.device).argsort(1)
+        deck = self.decks.take(k)
         t.round[idx] += 1
         # Active seats take hand_size cards each from the top (the end), in seat order.
         act = t.active[idx]
@@ -403,29 +432,27 @@ class BatchedDhumbal:
         if isinstance(seat, int):
             seat = torch.full((self.B,), seat, dtype=torch.long, device=self.device)
         B = self.B
-        others = (seat.unsqueeze(1) + torch.arange(n, device=self.device)) % n  # [B, n]
-        hands = t.hands.gather(1, others)
-        hand = hands[:, 0]
+        others = (seat.unsqueeze(1) + self._seat_ids) % n                  # [B, n]
         if out is None:
             out = torch.empty(B, self.encoding_size, device=self.device)
-        cards = torch.cat([torch.stack([hand, t.offer, t.pile], 1),
+        cards = torch.cat([torch.stack([t.hands.gather(1, others[:, :1]).squeeze(1), t.offer,
+                                        t.pile], 1),
                            t.known.gather(1, others[:, 1:])], 1)          # [B, 3 + n - 1]
         out[:, :52 * (n + 2)] = self.plane(cards, torch.uint8).view(B, -1)  # 0/1: exact
-        # Ratios in float64, then float32: the reference's rounding. The numbers after the
-        # planes are made side by side in float64, then written in one go.
+        # The numbers after the planes: integers side by side, divided in float64 by their
+        # scales, then rounded to float32 (the reference's rounding).
+        hands = t.hands.gather(1, others)
         if r.scoring == "coins":
-            money = (t.coins.gather(1, others) - r.start_coins).double() / (100.0 * r.payment_cap)
+            money = t.coins.gather(1, others) - r.start_coins
         else:
-            money = t.scores.gather(1, others).double() / r.elimination
+            money = t.scores.gather(1, others)
         to_move = t.current == seat
-        total = self.total(hand)
+        total = self.total(hands[:, 0])
         discard = to_move & (t.phase == 0)
-        out[:, 52 * (n + 2):] = torch.cat([
-            self.count(hands).double() / r.hand_size, t.active.gather(1, others).double(),
-            money, torch.stack([
-                discard, to_move & (t.phase == 1), discard & (total <= r.call_threshold),
-                total.double() / 50.0, t.turn.double() / r.max_turns,
-                t.deck_len.double() / 52.0, t.current < 0], 1).double()], 1)
+        ints = torch.cat([self.count(hands), t.active.gather(1, others), money, torch.stack([
+            discard, to_move & (t.phase == 1), discard & (total <= r.call_threshold)], 1),
+            torch.stack([total, t.turn, t.deck_len, (t.current < 0).long()], 1)], 1)
+        out[:, 52 * (n + 2):] = ints.double() / self._tail_scale
         return out
 
     def returns(self, tables: torch.Tensor | None = None) -> torch.Tensor:
@@ -541,12 +568,15 @@ class BatchedDhumbal:
         t = self.t
         kept = self._kept()[idx]
         pool = self.plane(t.pile[idx] & ~kept)
-        keys = torch.rand(idx.numel(), 52, generator=self.gen, device=self.device)
-        keys = torch.where(pool, keys, torch.full_like(keys, 2.0))
-        order = keys.argsort(1)                       # pool cards first, in random order
-        count = pool.sum(1)
-        # The stack: the pool's cards at positions 0..count-1 (drawn from count-1 down).
-        t.deck[idx] = order
+        # A random order of all the cards, the pool's first (in that order): a random order
+        # of the pool. The stack: the pool's cards at positions 0..count-1 (drawn from
+        # count-1 down); the other cards after them, never drawn.
+        perm = self.decks.take(idx.numel())
+        inpool = pool.gather(1, perm).long()
+        count = inpool.sum(1)
+        pos = torch.where(inpool == 1, inpool.cumsum(1) - 1,
+                          count.unsqueeze(1) + (1 - inpool).cumsum(1) - 1)
+        t.deck[idx] = torch.empty_like(perm).scatter_(1, pos, perm)
         t.deck_len[idx] = count
         t.pile[idx] = kept
 
