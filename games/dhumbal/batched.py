@@ -40,7 +40,7 @@ class Tables:
 
     hands: torch.Tensor       # long [B, n]: card masks (bit c: card c)
     known: torch.Tensor       # long [B, n]: cards taken from an offer, not yet discarded
-    deck: torch.Tensor        # long [B, 52]: the stack, next card at deck_len - 1
+    deck: torch.Tensor        # uint8 [B, 52]: the stack, next card at deck_len - 1
     deck_len: torch.Tensor    # long [B]
     pile: torch.Tensor        # long [B]: every card on the discard pile
     last: torch.Tensor        # long [B]: the newest meld on the pile (what is left of it)
@@ -68,14 +68,14 @@ class ShuffledDecks:
         self.next = 0
 
     def take(self, k: int) -> torch.Tensor:
-        """``k`` decks [k, 52] (each a permutation of the cards)."""
+        """``k`` decks [k, 52] (uint8; each a permutation of the cards)."""
         if self.next + k > self.decks.shape[0]:
             more = torch.rand(max(self.batch, k), 52, generator=self.gen,
                               device=self.device).argsort(1).to(torch.uint8)
             self.decks = torch.cat([self.decks[self.next:], more])
             self.next = 0
         self.next += k
-        return self.decks[self.next - k:self.next].long()
+        return self.decks[self.next - k:self.next]
 
 
 def lookup(table: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
@@ -303,7 +303,7 @@ class BatchedDhumbal:
         B, n, dev = self.B, self.n, self.device
         z = lambda *shape, dt=torch.long: torch.zeros(*shape, dtype=dt, device=dev)  # noqa: E731
         return Tables(
-            hands=z(B, n), known=z(B, n), deck=z(B, 52), deck_len=z(B), pile=z(B), last=z(B),
+            hands=z(B, n), known=z(B, n), deck=z(B, 52, dt=torch.uint8), deck_len=z(B), pile=z(B), last=z(B),
             prev=z(B), offer=z(B), next_offer=z(B), current=z(B), phase=z(B), turn=z(B),
             round=z(B), active=z(B, n, dt=torch.bool), scores=z(B, n), coins=z(B, n),
             out_round=z(B, n))
@@ -327,15 +327,16 @@ class BatchedDhumbal:
         t, r, n = self.t, self.rules, self.n
         k = idx.numel()
         deck = self.decks.take(k)
+        stack = deck.long()  # as indices
         t.round[idx] += 1
         # Active seats take hand_size cards each from the top (the end), in seat order.
         act = t.active[idx]
         order = act.long().cumsum(1) - 1                                   # [k, n]
         pos = 51 - order.unsqueeze(2) * r.hand_size - torch.arange(
             r.hand_size, device=self.device)                               # [k, n, h]
-        cards = deck.gather(1, pos.clamp(0, 51).reshape(k, -1)).reshape(k, n, r.hand_size)
+        cards = stack.gather(1, pos.clamp(0, 51).reshape(k, -1)).reshape(k, n, r.hand_size)
         dealt = act.sum(1) * r.hand_size
-        start = lookup(self.bit, deck.gather(1, (51 - dealt).unsqueeze(1)).squeeze(1))
+        start = lookup(self.bit, stack.gather(1, (51 - dealt).unsqueeze(1)).squeeze(1))
         t.hands[idx] = lookup(self.bit, cards).sum(2) * act   # distinct bits: the sum is the union
         t.deck[idx] = deck
         t.deck_len[idx] = 51 - dealt
@@ -358,7 +359,7 @@ class BatchedDhumbal:
         t.hands[b] = torch.tensor(list(state.hands), dtype=torch.long, device=dev)
         t.known[b] = torch.tensor(list(state.known), dtype=torch.long, device=dev)
         t.deck[b] = 0
-        t.deck[b, :len(state.deck)] = torch.tensor(state.deck, dtype=torch.long, device=dev)
+        t.deck[b, :len(state.deck)] = torch.tensor(state.deck, dtype=torch.uint8, device=dev)
         t.deck_len[b] = len(state.deck)
         t.pile[b] = mask_of([c for meld in state.pile for c in meld])
         t.last[b] = mask_of(state.pile[-1] if state.pile else ())
@@ -540,7 +541,7 @@ class BatchedDhumbal:
         pick = go & (t.phase == 1)
         draw = pick & (a == DRAW)
         take = pick & ~draw
-        top = t.deck[ar, (t.deck_len - 1).clamp(min=0)]
+        top = t.deck[ar, (t.deck_len - 1).clamp(min=0)].long()
         card = torch.where(draw, top, (a - TAKE_BASE).clamp(0, 51))
         t.deck_len = t.deck_len - draw.long()
         got = torch.where(pick, lookup(self.bit, card), 0)
@@ -572,7 +573,7 @@ class BatchedDhumbal:
         # of the pool. The stack: the pool's cards at positions 0..count-1 (drawn from
         # count-1 down); the other cards after them, never drawn.
         perm = self.decks.take(idx.numel())
-        inpool = pool.gather(1, perm).long()
+        inpool = pool.gather(1, perm.long()).long()
         count = inpool.sum(1)
         pos = torch.where(inpool == 1, inpool.cumsum(1) - 1,
                           count.unsqueeze(1) + (1 - inpool).cumsum(1) - 1)
