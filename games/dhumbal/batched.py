@@ -58,9 +58,10 @@ class Tables:
 
 
 class ShuffledDecks:
-    """Random orders of the 52 cards, made many at a time and handed out in turn: sorting
-    random keys costs far more per call than per deck, and a step deals to a few tables at
-    a time. The order they are handed out in, and so every game, follows from the seed."""
+    """Random orders of the 52 cards, made many at a time and handed out in turn (a step
+    deals to a few tables at a time, and work on thousands of decks at once costs far less
+    per deck). The order they are handed out in, and so every game, follows from the seed.
+    """
 
     def __init__(self, gen: torch.Generator, device: torch.device, batch: int):
         self.gen, self.device, self.batch = gen, device, max(batch, 1024)
@@ -70,12 +71,23 @@ class ShuffledDecks:
     def take(self, k: int) -> torch.Tensor:
         """``k`` decks [k, 52] (uint8; each a permutation of the cards)."""
         if self.next + k > self.decks.shape[0]:
-            more = torch.rand(max(self.batch, k), 52, generator=self.gen,
-                              device=self.device).argsort(1).to(torch.uint8)
-            self.decks = torch.cat([self.decks[self.next:], more])
+            self.decks = torch.cat([self.decks[self.next:], self.shuffle(max(self.batch, k))])
             self.next = 0
         self.next += k
         return self.decks[self.next - k:self.next]
+
+    def shuffle(self, count: int) -> torch.Tensor:
+        """``count`` new decks: Fisher-Yates on all of them at once (step i swaps card i of
+        every deck with a card j <= i drawn for that deck), several times faster than
+        sorting random keys."""
+        d = torch.arange(52, dtype=torch.uint8, device=self.device).unsqueeze(1).repeat(
+            1, count)                                                     # [52, count]
+        for i in range(51, 0, -1):
+            j = torch.randint(0, i + 1, (1, count), generator=self.gen, device=self.device)
+            card = d[i].clone()
+            d[i] = d.gather(0, j).squeeze(0)
+            d.scatter_(0, j, card.unsqueeze(0))
+        return d.t().contiguous()
 
 
 def lookup(table: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
@@ -546,8 +558,9 @@ class BatchedDhumbal:
         t.deck_len = t.deck_len - draw.long()
         got = torch.where(pick, lookup(self.bit, card), 0)
         taken = torch.where(take, got, 0)
-        t.hands.scatter_(1, cur, (hand | got).unsqueeze(1))
-        t.known.scatter_(1, cur, (known | taken).unsqueeze(1))
+        mine = self._seat_ids == cur                                        # [B, n]
+        t.hands = torch.where(mine, (hand | got).unsqueeze(1), t.hands)
+        t.known = torch.where(mine, (known | taken).unsqueeze(1), t.known)
         t.pile = t.pile & ~taken
         if r.pickup == "previous":
             t.prev = t.prev & ~taken
