@@ -41,7 +41,6 @@ class BatchedDhumbalEnv:
         compiled = functools.partial(torch.compile, dynamic=False) if compile else (
             lambda f: f)
         self._discard, self._pickup = compiled(discard_actions), compiled(pickup_actions)
-        self._compile = compile
         self.B, self.n, self.device = envs, self.env.n, self.env.device
         self.gen = torch.Generator(device=self.device)
         self.gen.manual_seed(seed + 1)
