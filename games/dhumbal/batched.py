@@ -315,8 +315,9 @@ class BatchedDhumbal:
         B, n, dev = self.B, self.n, self.device
         z = lambda *shape, dt=torch.long: torch.zeros(*shape, dtype=dt, device=dev)  # noqa: E731
         return Tables(
-            hands=z(B, n), known=z(B, n), deck=z(B, 52, dt=torch.uint8), deck_len=z(B), pile=z(B), last=z(B),
-            prev=z(B), offer=z(B), next_offer=z(B), current=z(B), phase=z(B), turn=z(B),
+            hands=z(B, n), known=z(B, n), deck=z(B, 52, dt=torch.uint8), deck_len=z(B),
+            pile=z(B), last=z(B), prev=z(B), offer=z(B), next_offer=z(B), current=z(B),
+            phase=z(B), turn=z(B),
             round=z(B), active=z(B, n, dt=torch.bool), scores=z(B, n), coins=z(B, n),
             out_round=z(B, n))
 
