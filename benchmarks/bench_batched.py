@@ -64,7 +64,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--warmup", type=int, default=200,
                     help="steps played before the timing (the tables' games drift apart "
-                         "from their common start; at least 1)")
+                         "from their common start)")
     ap.add_argument("--threads", type=int, default=0,
                     help="torch CPU threads (default: torch's; use 1 when another job keeps "
                          "a core busy: waiting threads spin and slow it down 100-fold)")
@@ -74,12 +74,13 @@ def main() -> None:
     ap.add_argument("--ppo-steps", type=int, default=0,
                     help="also time this many agent steps of batched PPO training")
     args = ap.parse_args()
+    if args.warmup < 0 or args.steps < 1:
+        ap.error("--warmup: 0 or more steps; --steps: 1 or more")
     if args.threads:
         torch.set_num_threads(args.threads)
     rows = []
     for b in [int(x) for x in args.batches.split(",")]:
-        row = env_rate(args.rules, b, args.steps, args.device, args.compile,
-                       max(1, args.warmup))
+        row = env_rate(args.rules, b, args.steps, args.device, args.compile, args.warmup)
         rows.append(row)
         print(f"B={b:>7,}: {row['learner_steps_per_s']:>12,.0f} learner steps/s "
               f"({row['episodes']:,} games finished in {row['seconds']:.1f} s)", flush=True)

@@ -106,9 +106,7 @@ class BatchedDhumbalEnv:
         u = torch.rand(self.B, generator=self.gen, device=self.device, dtype=torch.float64)
         if count <= self.compact * self.B:
             idx = moving.nonzero().squeeze(1)
-            rows = self.env.pad(idx)
-            where = None if rows is idx else torch.arange(rows.numel(),
-                                                          device=self.device) < count
+            rows, where = self.env.pad(idx)
             env, who, u = self.env.subset(rows), self.who[rows], u[rows]
         else:
             idx, env, who, where = None, self.env, self.who, moving

@@ -229,17 +229,18 @@ class BatchedDhumbal:
             lambda f: f)
         self._move, self._settles = compiled(self._step), compiled(self._settle)
 
-    def pad(self, idx: torch.Tensor) -> torch.Tensor:
-        """Table indices [k] for ``subset``: in a compiled game, padded with copies of the
-        last to 64 times a power of 4 (the sizes sub-batches are compiled for); in a plain
-        game, ``idx`` itself. Padding tables must not move (see ``step``'s ``where``)."""
-        k = idx.numel()
-        if not self._compile:
-            return idx
-        size = 64
-        while size < k:
-            size *= 4
-        return torch.cat([idx, idx[-1:].expand(size - k)])
+    def pad(self, idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Table indices [k] for ``subset``, and which of the returned rows are theirs: in a
+        compiled game they are padded with copies of the last to 64 times a power of 4 (the
+        sizes sub-batches are compiled for), in a plain game not. Padding rows must not
+        move (pass the mask as ``step``'s ``where``)."""
+        k = size = idx.numel()
+        if self._compile:
+            size = 64
+            while size < k:
+                size *= 4
+            idx = torch.cat([idx, idx[-1:].expand(size - k)])
+        return idx, torch.arange(size, device=self.device) < k
 
     def _tables(self) -> None:
         luts = _lookup_tables(self.rules.hand_size, self.rules.face_values)
@@ -317,9 +318,8 @@ class BatchedDhumbal:
         return Tables(
             hands=z(B, n), known=z(B, n), deck=z(B, 52, dt=torch.uint8), deck_len=z(B),
             pile=z(B), last=z(B), prev=z(B), offer=z(B), next_offer=z(B), current=z(B),
-            phase=z(B), turn=z(B),
-            round=z(B), active=z(B, n, dt=torch.bool), scores=z(B, n), coins=z(B, n),
-            out_round=z(B, n))
+            phase=z(B), turn=z(B), round=z(B), active=z(B, n, dt=torch.bool),
+            scores=z(B, n), coins=z(B, n), out_round=z(B, n))
 
     def reset(self, tables: torch.Tensor | None = None) -> None:
         """New games at ``tables`` (a bool mask [B]; default every table)."""
@@ -449,13 +449,12 @@ class BatchedDhumbal:
         others = (seat.unsqueeze(1) + self._seat_ids) % n                  # [B, n]
         if out is None:
             out = torch.empty(B, self.encoding_size, device=self.device)
-        cards = torch.cat([torch.stack([t.hands.gather(1, others[:, :1]).squeeze(1), t.offer,
-                                        t.pile], 1),
+        hands = t.hands.gather(1, others)                                   # [B, n]
+        cards = torch.cat([torch.stack([hands[:, 0], t.offer, t.pile], 1),
                            t.known.gather(1, others[:, 1:])], 1)          # [B, 3 + n - 1]
         out[:, :52 * (n + 2)] = self.plane(cards, torch.uint8).view(B, -1)  # 0/1: exact
         # The numbers after the planes: integers side by side, divided in float64 by their
         # scales, then rounded to float32 (the reference's rounding).
-        hands = t.hands.gather(1, others)
         if r.scoring == "coins":
             money = t.coins.gather(1, others) - r.start_coins
         else:
@@ -518,8 +517,7 @@ class BatchedDhumbal:
         if ended.any():
             # The showdowns and new deals on a sub-batch of the tables whose round ended.
             idx = ended.nonzero().squeeze(1)
-            rows = self.pad(idx)
-            real = torch.arange(rows.numel(), device=self.device) < idx.numel()
+            rows, real = self.pad(idx)
             sub = self.subset(rows)
             deal, starter = sub._settles(calls.index_select(0, rows) & real,
                                          capped.index_select(0, rows) & real)
