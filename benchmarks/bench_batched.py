@@ -10,7 +10,10 @@ balanced, opportunistic, one drawn per seat and game), finished tables reset in 
 Reports learner steps per second: the time of ``env.step`` alone (the learner's action
 applied, the opponents' moves until the learner is to move again, finished tables reset,
 the learner's observations and legal masks), not the time the random learner takes to
-pick its moves. The timing starts after ``--warmup`` steps: the tables start their games
+pick its moves; and game moves per second in the same time: every move made at every
+table, the learner's and the heuristic opponents' (a learner step is one learner move and
+the opponents' moves that follow it), which is how batched game environments (pgx, for
+one) count environment steps. The timing starts after ``--warmup`` steps: the tables start their games
 together, in step, and only drift apart over the first rounds (rounds end at different
 times, and new games seat the learner anywhere), so the first steps run fewer, fuller
 passes than a long run does. ``--compile``: the game's moves and the heuristics through
@@ -41,7 +44,7 @@ def env_rate(rules: str, batch: int, steps: int, device: str, compile: bool = Fa
         obs, legal, _, _ = env.step(a)
     if env.device.type == "cuda":
         torch.cuda.synchronize()
-    episodes0 = env.episodes
+    episodes0, moves0 = env.episodes, env.moves
     dt = 0.0  # the environment's time only: the learner's random pick is not counted
     for _ in range(steps):
         a = (torch.rand(legal.shape, generator=gen, device=env.device) * legal).argmax(1)
@@ -52,7 +55,9 @@ def env_rate(rules: str, batch: int, steps: int, device: str, compile: bool = Fa
         if env.device.type == "cuda":
             torch.cuda.synchronize()
         dt += time.perf_counter() - t0
+    moves = env.moves - moves0
     return {"batch": batch, "learner_steps_per_s": batch * steps / dt,
+            "moves_per_s": moves / dt, "moves_per_learner_step": moves / (batch * steps),
             "episodes": env.episodes - episodes0, "seconds": dt}
 
 
@@ -82,8 +87,9 @@ def main() -> None:
     for b in [int(x) for x in args.batches.split(",")]:
         row = env_rate(args.rules, b, args.steps, args.device, args.compile, args.warmup)
         rows.append(row)
-        print(f"B={b:>7,}: {row['learner_steps_per_s']:>12,.0f} learner steps/s "
-              f"({row['episodes']:,} games finished in {row['seconds']:.1f} s)", flush=True)
+        print(f"B={b:>7,}: {row['learner_steps_per_s']:>12,.0f} learner steps/s, "
+              f"{row['moves_per_s']:>12,.0f} moves/s ({row['episodes']:,} games finished "
+              f"in {row['seconds']:.1f} s)", flush=True)
     ppo = None
     if args.ppo_steps:
         import tempfile

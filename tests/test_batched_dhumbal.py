@@ -283,6 +283,35 @@ def test_stepping_only_the_tables_that_move_changes_nothing(rules):
     assert envs[0].episodes == envs[2].episodes > 10
 
 
+@pytest.mark.parametrize("compact", [0.0, 0.25])
+def test_the_environment_counts_every_seats_moves(monkeypatch, compact):
+    """``moves`` (what the benchmark's game-moves rate counts) is the number of moves the
+    game applied, at every table and by every seat, learner and opponents, on both the
+    full and the compacted passes."""
+    from agents.rl.batched_env import BatchedDhumbalEnv
+    from games.dhumbal.batched import BatchedDhumbal
+
+    applied = []
+    step = BatchedDhumbal.step
+
+    def counted(self, actions, where=None):
+        go = self.t.current >= 0 if where is None else where & (self.t.current >= 0)
+        applied.append(int(go.sum()))
+        return step(self, actions, where)
+
+    env = BatchedDhumbalEnv("standard", envs=40, seed=2, compact=compact)
+    monkeypatch.setattr(BatchedDhumbal, "step", counted)
+    start = env.moves
+    gen = torch.Generator().manual_seed(1)
+    legal = env.observe()[1]
+    for _ in range(120):
+        a = (torch.rand(legal.shape, generator=gen) * legal).argmax(1)
+        legal = env.step(a)[1]
+    assert env.moves - start == sum(applied)
+    # Every learner step moves each table once for the learner; opponents' moves come on top.
+    assert sum(applied) > 2 * 40 * 120 and env.episodes > 0
+
+
 @pytest.mark.skipif(not (shutil.which("g++") or shutil.which("c++")),
                     reason="torch.compile on a CPU needs a C++ compiler")
 def test_the_compiled_steps_play_the_same_games():

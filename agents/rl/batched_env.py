@@ -64,6 +64,8 @@ class BatchedDhumbalEnv:
         self.seat = torch.zeros(envs, dtype=torch.long, device=self.device)
         self.who = torch.zeros(envs, self.n, dtype=torch.long, device=self.device)
         self.episodes = 0
+        self._opponent_moves = 0
+        self._learner_moves = torch.zeros((), dtype=torch.long, device=self.device)
         # The learner's observations and legal moves: written in place at every step.
         self._obs = torch.empty(envs, self.env.encoding_size, device=self.device)
         self._legal = torch.empty(envs, self.env.num_actions, dtype=torch.bool,
@@ -79,6 +81,12 @@ class BatchedDhumbalEnv:
     @property
     def obs_size(self) -> int:
         return self.env.encoding_size
+
+    @property
+    def moves(self) -> int:
+        """Moves made so far at all tables together, every seat's (the learner's and its
+        opponents'): the game's own steps, as batched game environments count them."""
+        return self._opponent_moves + int(self._learner_moves)
 
     def add_policy(self, fn: PolicyFn) -> None:
         """A frozen policy joins the opponents (drawn like any other)."""
@@ -161,6 +169,7 @@ class BatchedDhumbalEnv:
             if not count:
                 return
             self._play_opponents(moving, count)
+            self._opponent_moves += count
         raise RuntimeError("opponents did not hand the move back")  # pragma: no cover
 
     def _final_value(self, rows: torch.Tensor) -> torch.Tensor:
@@ -184,7 +193,9 @@ class BatchedDhumbalEnv:
         """(observations, legal masks, rewards [B], dones [B]) after the learner's
         ``actions`` [B] (finished tables start new games)."""
         t = self.env.t
-        self.env.step(actions, t.current >= 0)
+        playing = t.current >= 0
+        self._learner_moves += playing.sum()
+        self.env.step(actions, playing)
         done = torch.zeros(self.B, dtype=torch.bool, device=self.device)
         value = torch.zeros(self.B, dtype=torch.float64, device=self.device)
         self._advance(done, value)
