@@ -22,6 +22,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from agents.heuristics.dhumbal_batched import KINDS, heuristic_actions  # noqa: E402
+from agents.heuristics.dhumbal_batched_expert import call_success, plan  # noqa: E402
 from arena.core.agent import SeatView  # noqa: E402
 from arena.core.registry import make_agent  # noqa: E402
 from games.dhumbal.batched import BatchedDhumbal  # noqa: E402
@@ -73,6 +74,7 @@ def replay(variant: str, games: int, seed: int, check_every_seat: bool = True) -
     policy = [[rng.choice(KINDS + ("random", "random")) for _ in range(rules.players)]
               for _ in range(games)]
     refs = {k: make_agent(k, game) for k in KINDS}
+    expert = make_agent("expert", game)
     counts = {"steps": 0, "decisions_checked": 0, "reshuffles": 0, "deals": 0, "caps": 0,
               "calls": 0, "ended": 0}
     live = list(range(games))
@@ -83,6 +85,8 @@ def replay(variant: str, games: int, seed: int, check_every_seat: bool = True) -
         for b in live:
             u[b] = random.Random(keys[b]).random()
         batched = {k: heuristic_actions(env, k, u) for k in KINDS}
+        rows = torch.tensor(live, dtype=torch.long)
+        planned = dict(zip(live, plan(env, rows).tolist()))
         seen = [env.encode(seat).numpy() for seat in range(rules.players)]
         actions = torch.zeros(games, dtype=torch.long)
         where = torch.zeros(games, dtype=torch.bool)
@@ -107,6 +111,16 @@ def replay(variant: str, games: int, seed: int, check_every_seat: bool = True) -
                 choice[k] = refs[k].act(view, ref_legal)
                 assert int(batched[k][b]) == choice[k], (variant, k, b, s.phase,
                                                           choice[k], int(batched[k][b]))
+            # The expert's discard or draw (all of its move but a call).
+            obs = view.observation()
+            hand = s.hands[p]
+            unseen = expert._unseen(obs, hand)
+            if s.phase == 0:
+                want = expert._best_discard(hand, [a for a in ref_legal if a != CALL],
+                                            obs.offer, unseen)
+            else:
+                want = expert._best_draw(hand, ref_legal, unseen)
+            assert planned[b] == want, (variant, "expert", b, s.phase, want, planned[b])
             counts["decisions_checked"] += 1
             who = policy[b][p]
             if who == "random":
@@ -170,6 +184,40 @@ def test_the_batched_game_replays_reference_games_exactly(variant, games):
         assert counts["reshuffles"] > 0
     if variant.endswith("capped"):
         assert counts["caps"] > 0
+
+
+def test_the_batched_experts_call_judges_the_risk_as_the_reference_does():
+    """The expert calls when its sampled deals of the unseen cards leave it strictly lowest
+    often enough. On positions where a call is allowed (from games of a heuristic), the
+    batched estimate of that share and the reference's, each from 4,000 deals, agree
+    within sampling error, over positions from hopeless to safe (``paper`` rules: calls up
+    to 10 points, often risky)."""
+    game = DhumbalGame(preset="paper")
+    rng = random.Random(11)
+    players = [make_agent("conservative", game) for _ in range(4)]
+    positions = []
+    while len(positions) < 48:
+        s = game.new_state(rng.getrandbits(32))
+        for seat, agent in enumerate(players):
+            agent.start(seat, random.Random(rng.getrandbits(32)))
+        while s.current_player >= 0 and len(positions) < 48:
+            legal = s.legal_actions()
+            if legal[0] == CALL and rng.random() < 0.5:
+                positions.append(s.clone())
+            p = s.current_player
+            s.apply(players[p].act(SeatView(s, p), legal))
+    env = BatchedDhumbal("paper", batch=len(positions), seed=0)
+    ref = make_agent("expert(samples=4000)", game)
+    want = []
+    for b, s in enumerate(positions):
+        env.load(b, s)
+        ref.start(s.current_player, random.Random(b))
+        obs = SeatView(s, s.current_player).observation()
+        want.append(ref.call_success(obs, ref._unseen(obs, s.hands[s.current_player])))
+    got = call_success(env, torch.arange(len(positions)), 4000,
+                       torch.Generator().manual_seed(3)).tolist()
+    assert max(abs(x - y) for x, y in zip(want, got)) < 0.05, list(zip(want, got))
+    assert min(want) < 0.3 and max(want) > 0.8 and sum(0.3 < x < 0.7 for x in want) >= 5
 
 
 def test_a_batch_plays_to_the_end_on_its_own_chance():

@@ -55,6 +55,19 @@ def test_registry_lists_and_refuses_unknown_names_with_a_suggestion():
     assert "Did you mean 'aggressive'" in str(err.value)
 
 
+def test_a_game_made_from_a_preset_name_plays_that_presets_rules():
+    """``DhumbalGame(preset="paper")`` is the paper rules (it once kept the defaults under
+    the preset's name, so the batched trainer scaled paper's coin returns as points)."""
+    from games.dhumbal.game import PRESETS, DhumbalGame, DhumbalRules
+
+    for name in PRESETS:
+        assert DhumbalGame(preset=name).rules == DhumbalRules(**PRESETS[name])
+        assert DhumbalGame(preset=name).rules == make_game("dhumbal", name).rules
+    assert DhumbalGame(preset="paper").return_bounds() == (-256.0, 256.0)
+    with pytest.raises(UnknownNameError, match="valid: paper, standard, yaniv"):
+        DhumbalGame(preset="papr")
+
+
 def test_params_are_typed_and_validated():
     game = make_game("dhumbal(players=3,call_threshold=7)", "standard")
     assert game.num_players == 3 and game.rules.call_threshold == 7

@@ -167,6 +167,15 @@ class Game(ABC):
     pots and losing big ones is a loss (poker)."""
 
     def __init__(self, rules: Any = None, preset: str | None = None):
+        """``rules`` as given; without them, those of ``preset`` (a name in ``presets``),
+        else the rules' defaults. With both, ``preset`` only names where ``rules`` came
+        from (``from_params``)."""
+        if rules is None and preset is not None:
+            if preset not in self.presets:
+                raise UnknownNameError("rules preset", str(preset), self.presets,
+                                       f"for {self.name}")
+            rules = build_params(self.Rules, self.presets[preset],
+                                 f"{self.name} preset {preset}")
         self.rules = rules if rules is not None else self.Rules()
         self.preset = preset
 
