@@ -111,8 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", help="rules preset (dhumbal: paper, standard, yaniv)")
     p.add_argument("--opponents",
                    help="the other seats, drawn per episode from these specs: "
-                        "'aggressive,balanced' (default random; with --batched the four "
-                        "batched study heuristics)")
+                        "'aggressive,balanced' (default random; with --batched: the "
+                        "batched heuristics aggressive, conservative, balanced, "
+                        "opportunistic, expert; default the first four)")
     p.add_argument("--batched", action="store_true",
                    help="dhumbal: train on the batched game (torch, every table at once, "
                         "on --device), against batched heuristics; a lean PPO")

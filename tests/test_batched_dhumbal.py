@@ -331,6 +331,37 @@ def test_stepping_only_the_tables_that_move_changes_nothing(rules):
     assert envs[0].episodes == envs[2].episodes > 10
 
 
+def test_the_batched_expert_takes_opponent_seats(monkeypatch):
+    """``expert`` among the learning environment's opponents: every move it makes is legal,
+    passes over only the moving tables play the same games as passes over all (its call
+    judgement draws the same random numbers either way), and it plays as strongly as the
+    reference expert does: a ``balanced`` learner wins far less often against three of
+    them than its fair quarter."""
+    from agents.rl.batched_env import BatchedDhumbalEnv
+    from games.dhumbal.batched import BatchedDhumbal
+
+    step = BatchedDhumbal.step
+
+    def checked(self, actions, where=None):
+        go = self.t.current >= 0 if where is None else where & (self.t.current >= 0)
+        legal = self.legal_mask().gather(1, actions.clamp(min=0).unsqueeze(1)).squeeze(1)
+        assert bool((legal | ~go).all()), "an illegal move"
+        return step(self, actions, where)
+
+    monkeypatch.setattr(BatchedDhumbal, "step", checked)
+    envs = [BatchedDhumbalEnv("standard", envs=64, opponents=["expert"], seed=4, reward="win",
+                              compact=c) for c in (0.0, 0.25)]
+    gen = torch.Generator().manual_seed(2)
+    wins = []
+    for _ in range(400):
+        u = torch.rand(64, generator=gen, dtype=torch.float64)
+        a = heuristic_actions(envs[0].env, "balanced", u)
+        outs = [e.step(a) for e in envs]
+        assert all(torch.equal(x, y) for x, y in zip(*outs))
+        wins += outs[0][2][outs[0][3]].tolist()
+    assert len(wins) > 100 and sum(wins) / len(wins) < 0.12
+
+
 @pytest.mark.parametrize("compact", [0.0, 0.25])
 def test_the_environment_counts_every_seats_moves(monkeypatch, compact):
     """``moves`` (what the benchmark's game-moves rate counts) is the number of moves the

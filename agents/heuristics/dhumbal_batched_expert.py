@@ -62,6 +62,8 @@ class _Scorer:
         self.env, self.w = env, params.shed_weight
         (self.values, self.rank_of, self.suit_of, self.lut_run,
          self.popcount) = _tables(env.rules.face_values, env.device)
+        self.values32, self.lut_run32 = self.values.int(), self.lut_run.int()
+        self.rank_bit = 1 << self.rank_of
 
     def with_each_card(self, hands: torch.Tensor) -> torch.Tensor:
         """float64 [k, m, 52]: the score of ``hands | card`` for every card (meaningless for
@@ -70,16 +72,17 @@ class _Scorer:
         k, m = hands.shape
         flat = hands.reshape(-1)
         chunks = env.chunks(flat)                                                # [km, 4]
-        total = lookup(env.lut_total, chunks).sum(1)                             # [km]
+        total = lookup(env.lut_total, chunks).sum(1).int()                       # [km]
         counts = lookup(self.popcount, env.rank_suits(flat))                     # [km, 13]
-        sets = counts * self.values[:13]
-        shed = torch.maximum(sets.amax(1), lookup(self.lut_run, chunks).amax(1))  # [km]
-        # Adding card c raises only its rank's set and its suit's runs.
-        with_set = (counts.index_select(1, self.rank_of) + 1) * self.values      # [km, 52]
-        suit_bits = chunks.index_select(1, self.suit_of) | (1 << self.rank_of)
-        with_run = lookup(self.lut_run, suit_bits)
+        shed = torch.maximum((counts * self.values[:13]).amax(1),
+                             lookup(self.lut_run, chunks).amax(1)).int()         # [km]
+        # Adding card c raises only its rank's set and its suit's runs (int32 planes: the
+        # [km, 52] work is what a plan costs).
+        with_set = (counts.int().index_select(1, self.rank_of) + 1) * self.values32
+        with_run = lookup(self.lut_run32, chunks.index_select(1, self.suit_of)
+                          | self.rank_bit)
         shed_c = torch.maximum(torch.maximum(shed.unsqueeze(1), with_set), with_run)
-        score = (total.unsqueeze(1) + self.values).double() - self.w * shed_c.double()
+        score = (total.unsqueeze(1) + self.values32).double() - self.w * shed_c.double()
         return score.view(k, m, 52)
 
 
@@ -108,30 +111,44 @@ def plan(env: BatchedDhumbal, rows: torch.Tensor,
     """The expert's move [k] at tables ``rows`` other than a call: in the discard phase the
     meld to shed, in the draw phase the draw or the offered card to take."""
     out = torch.empty(rows.numel(), dtype=torch.long, device=env.device)
-    for at in range(0, rows.numel(), ROWS_AT_ONCE):
-        part = rows[at:at + ROWS_AT_ONCE]
-        out[at:at + part.numel()] = _plan(env, part, params)
+    discarding = env.t.phase.index_select(0, rows) == 0
+    scorer = _Scorer(env, params)
+    for phase, fn in ((True, _discard), (False, _draw)):
+        at = (discarding == phase).nonzero().squeeze(1)
+        for i in range(0, at.numel(), ROWS_AT_ONCE):
+            part = at[i:i + ROWS_AT_ONCE]
+            out[part] = fn(env, rows[part], scorer)
     return out
 
 
-def _plan(env: BatchedDhumbal, rows: torch.Tensor, params: ExpertParams) -> torch.Tensor:
-    t, scorer = env.t, _Scorer(env, params)
-    k = rows.numel()
+def _seen_from(env: BatchedDhumbal, rows: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """At tables ``rows``: the hand to move [k], and the unseen and offered cards as planes
+    [k, 52]."""
+    t = env.t
     seat = t.current.index_select(0, rows).clamp(min=0)
     hand = t.hands.index_select(0, rows).gather(1, seat.unsqueeze(1)).squeeze(1)
-    unseen = env.plane(unseen_cards(env, rows))                                  # [k, 52]
-    offer = env.plane(t.offer.index_select(0, rows))                             # [k, 52]
-    inf = torch.tensor(float("inf"), dtype=torch.float64, device=env.device)
-    # Draw phase: the deck first, then the offered cards, lowest first; the first best.
+    return (hand, env.plane(unseen_cards(env, rows)),
+            env.plane(t.offer.index_select(0, rows)))
+
+
+def _draw(env: BatchedDhumbal, rows: torch.Tensor, scorer: _Scorer) -> torch.Tensor:
+    """The draw phase: the deck first, then the offered cards, lowest first; the first
+    best (the deck on a tie)."""
+    hand, unseen, offer = _seen_from(env, rows)
     scores = scorer.with_each_card(hand.unsqueeze(1))                            # [k, 1, 52]
     deck = _deck_scores(scores, unseen).squeeze(1)
-    takes = torch.where(offer, scores.squeeze(1), inf)
+    takes = torch.where(offer, scores.squeeze(1), float("inf"))
     take_score, take_card = takes.min(1)   # the first of equal minima: the lowest card
     can_draw = env.can_draw().index_select(0, rows)
-    draw = torch.where(can_draw & (deck <= take_score), DRAW, TAKE_BASE + take_card)
-    # Discard phase: each meld the hand holds (in action order), then the best next hand.
+    return torch.where(can_draw & (deck <= take_score), DRAW, TAKE_BASE + take_card)
+
+
+def _discard(env: BatchedDhumbal, rows: torch.Tensor, scorer: _Scorer) -> torch.Tensor:
+    """The discard phase: each meld the hand holds (in action order) scored by the best
+    hand it leads to (the deck's expected card, or a card it may take); the first best."""
+    hand, unseen, offer = _seen_from(env, rows)
     holds = (env.meld_bits & ~hand.unsqueeze(1)) == 0                            # [k, M]
-    m = max(int(holds.sum(1).max()), 1) if k else 1
+    m = max(int(holds.sum(1).max()), 1) if rows.numel() else 1
     melds = torch.sort((~holds).to(torch.uint8), dim=1, stable=True).indices[:, :m]
     valid = holds.gather(1, melds)
     rest = hand.unsqueeze(1) & ~lookup(env.meld_bits, melds)                     # [k, m]
@@ -141,10 +158,10 @@ def _plan(env: BatchedDhumbal, rows: torch.Tensor, params: ExpertParams) -> torc
         last = lookup(env.meld_last, melds)
         option = torch.minimum(option, scores.gather(2, last.unsqueeze(2)).squeeze(2))
     else:
-        option = torch.minimum(option, torch.where(offer.unsqueeze(1), scores, inf).amin(2))
-    option = torch.where(valid, option, inf)
-    discard = MELD_BASE + melds.gather(1, option.argmin(1, keepdim=True)).squeeze(1)
-    return torch.where(t.phase.index_select(0, rows) == 0, discard, draw)
+        option = torch.minimum(option, torch.where(offer.unsqueeze(1), scores,
+                                                   float("inf")).amin(2))
+    option = torch.where(valid, option, float("inf"))
+    return MELD_BASE + melds.gather(1, option.argmin(1, keepdim=True)).squeeze(1)
 
 
 def call_success(env: BatchedDhumbal, rows: torch.Tensor, samples: int,

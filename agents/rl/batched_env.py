@@ -18,8 +18,12 @@ from collections.abc import Callable, Sequence
 import torch
 
 from agents.heuristics.dhumbal_batched import KINDS, _constants, discard_actions, pickup_actions
+from agents.heuristics.dhumbal_batched_expert import expert_actions
 from games.dhumbal.batched import BatchedDhumbal
 from games.dhumbal.game import DhumbalGame
+
+OPPONENTS = KINDS + ("expert",)
+"""The batched heuristics an opponent seat can be: the study's four and ``expert``."""
 
 PolicyFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 """(observations [k, D], legal masks [k, A]) -> actions [k]."""
@@ -31,8 +35,8 @@ class BatchedDhumbalEnv:
                  reward: str = "return", shaping: float | None = None, compile: bool = False,
                  compact: float | None = None):
         for o in opponents:
-            if o not in KINDS:
-                raise ValueError(f"batched opponent '{o}': one of {', '.join(KINDS)}")
+            if o not in OPPONENTS:
+                raise ValueError(f"batched opponent '{o}': one of {', '.join(OPPONENTS)}")
         if reward not in ("return", "win"):
             raise ValueError("reward: return or win")
         self.game = DhumbalGame(preset=rules)
@@ -57,8 +61,9 @@ class BatchedDhumbalEnv:
         tables a pass touches; none on a GPU, where a pass over every table costs little
         more than the launches a small pass needs as well."""
         self.opponents: list[str] = list(opponents)
-        self._kind_index = torch.tensor([KINDS.index(o) for o in opponents],
-                                        device=self.device)
+        # Each opponent's study heuristic (its index in KINDS), -1 for the expert.
+        self._kind_index = torch.tensor([KINDS.index(o) if o in KINDS else -1
+                                         for o in opponents], device=self.device)
         self.policies: list[PolicyFn] = []
         """Frozen policies that can take an opponent seat (self-play snapshots)."""
         self.seat = torch.zeros(envs, dtype=torch.long, device=self.device)
@@ -124,14 +129,19 @@ class BatchedDhumbalEnv:
         live = t.current >= 0 if where is None else where
         heuristic = live & (kind < len(self.opponents))
         kinds = self._kind_index[kind.clamp(max=len(self.opponents) - 1)]
+        expert = heuristic & (kinds < 0)
+        study, kinds = heuristic & (kinds >= 0), kinds.clamp(min=0)
         # Each phase's heuristics only where a table is in that phase (the tables of a pass
         # are mostly in one phase).
-        discard = heuristic & (t.phase == 0)
+        discard = study & (t.phase == 0)
         actions = self._discard(env, kinds, u, discard) if discard.any() else \
             torch.zeros_like(kinds)
-        pickup = heuristic & (t.phase == 1)
+        pickup = study & (t.phase == 1)
         if pickup.any():
             actions = torch.where(pickup, self._pickup(env, kinds, pickup), actions)
+        if expert.any():
+            rows = expert.nonzero().squeeze(1)
+            actions[rows] = expert_actions(env, rows, self.gen)
         seen = None  # the movers' observations and legal moves, made once if a policy plays
         for j, fn in enumerate(self.policies):
             sel = live & (kind == len(self.opponents) + j)

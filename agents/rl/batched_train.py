@@ -22,7 +22,6 @@ from arena import __version__
 from arena.core.errors import ArenaError
 from arena.core.registry import make_game
 
-from agents.heuristics.dhumbal_batched import KINDS
 from agents.rl.checkpoint import save_checkpoint
 from agents.rl.train import (TrainConfig, _lib_versions, _Schedule, _write_evals,
                              eval_pool_and_out, evaluate, policy_spec)
@@ -38,10 +37,12 @@ def check_batched(cfg: TrainConfig) -> None:
         raise ArenaError(f"--batched: the batched engine plays dhumbal, not {cfg.game!r}")
     if (cfg.rules or "standard") not in ("standard", "paper", "yaniv"):
         raise ArenaError(f"--batched: rules preset {cfg.rules!r}: standard, paper or yaniv")
-    bad = [o for o in cfg.opponents if o not in KINDS]
+    from agents.rl.batched_env import OPPONENTS
+
+    bad = [o for o in cfg.opponents if o not in OPPONENTS]
     if bad:
-        raise ArenaError(f"--batched opponents are the batched heuristics ({', '.join(KINDS)})"
-                         f"; not {', '.join(bad)}")
+        raise ArenaError(f"--batched opponents are the batched heuristics "
+                         f"({', '.join(OPPONENTS)}); not {', '.join(bad)}")
 
 
 def train_batched(cfg: TrainConfig) -> dict[str, Any]:
