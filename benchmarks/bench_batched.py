@@ -2,11 +2,14 @@
 
     .venv/bin/python benchmarks/bench_batched.py [--device cpu|cuda] [--rules standard]
         [--batches 256,4096,65536] [--steps 50] [--warmup 200] [--threads N] [--compile]
+        [--learner random|KIND] [--opponents aggressive,...,expert]
         [--ppo-envs 4096 --ppo-steps N]
 
-For each batch size B: a learner seat at each of B tables (playing a random legal move),
-the other three seats played by the batched study heuristics (aggressive, conservative,
-balanced, opportunistic, one drawn per seat and game), finished tables reset in place.
+For each batch size B: a learner seat at each of B tables (playing a random legal move, or
+with ``--learner`` a batched study heuristic), the other three seats played by batched
+heuristics (``--opponents``; default the study's aggressive, conservative, balanced,
+opportunistic, one drawn per seat and game), finished tables reset in place. It also
+reports the learner's win share over the games that ended in the timed steps.
 Reports learner steps per second: the time of ``env.step`` alone (the learner's action
 applied, the opponents' moves until the learner is to move again, finished tables reset,
 the learner's observations and legal masks), not the time the random learner takes to
@@ -31,34 +34,46 @@ import time
 
 import torch
 
-from agents.rl.batched_env import BatchedDhumbalEnv
+from agents.heuristics.dhumbal_batched import KINDS, heuristic_actions
+from agents.rl.batched_env import OPPONENTS, BatchedDhumbalEnv
 
 
 def env_rate(rules: str, batch: int, steps: int, device: str, compile: bool = False,
-             warmup: int = 200) -> dict:
-    env = BatchedDhumbalEnv(rules, envs=batch, device=device, seed=0, compile=compile)
+             warmup: int = 200, learner: str = "random",
+             opponents: tuple[str, ...] = KINDS) -> dict:
+    env = BatchedDhumbalEnv(rules, envs=batch, device=device, seed=0, compile=compile,
+                            opponents=opponents, reward="win")
     gen = torch.Generator(device=env.device).manual_seed(0)
+
+    def pick(legal: torch.Tensor) -> torch.Tensor:
+        if learner == "random":
+            return (torch.rand(legal.shape, generator=gen, device=env.device) * legal).argmax(1)
+        u = torch.rand(batch, generator=gen, device=env.device, dtype=torch.float64)
+        return heuristic_actions(env.env, learner, u)
+
     obs, legal = env.observe()
     for _ in range(warmup):
-        a = (torch.rand(legal.shape, generator=gen, device=env.device) * legal).argmax(1)
-        obs, legal, _, _ = env.step(a)
+        obs, legal, _, _ = env.step(pick(legal))
     if env.device.type == "cuda":
         torch.cuda.synchronize()
     episodes0, moves0 = env.episodes, env.moves
-    dt = 0.0  # the environment's time only: the learner's random pick is not counted
+    won = torch.zeros((), dtype=torch.float64, device=env.device)
+    dt = 0.0  # the environment's time only: the learner's pick is not counted
     for _ in range(steps):
-        a = (torch.rand(legal.shape, generator=gen, device=env.device) * legal).argmax(1)
+        a = pick(legal)
         if env.device.type == "cuda":
             torch.cuda.synchronize()
         t0 = time.perf_counter()
-        obs, legal, _, _ = env.step(a)
+        obs, legal, reward, _ = env.step(a)
         if env.device.type == "cuda":
             torch.cuda.synchronize()
         dt += time.perf_counter() - t0
-    moves = env.moves - moves0
+        won += reward.sum()   # the win share of each game that ended (0 elsewhere)
+    moves, episodes = env.moves - moves0, env.episodes - episodes0
     return {"batch": batch, "learner_steps_per_s": batch * steps / dt,
             "moves_per_s": moves / dt, "moves_per_learner_step": moves / (batch * steps),
-            "episodes": env.episodes - episodes0, "seconds": dt}
+            "episodes": episodes, "learner_win_share": float(won) / max(episodes, 1),
+            "seconds": dt}
 
 
 def main() -> None:
@@ -75,21 +90,31 @@ def main() -> None:
                          "a core busy: waiting threads spin and slow it down 100-fold)")
     ap.add_argument("--compile", action="store_true",
                     help="run the game's steps and the heuristics through torch.compile")
+    ap.add_argument("--learner", default="random", choices=("random",) + KINDS,
+                    help="the learner seat's player (default random legal moves)")
+    ap.add_argument("--opponents", default=",".join(KINDS),
+                    help=f"the other seats, drawn per game: some of {', '.join(OPPONENTS)}")
     ap.add_argument("--ppo-envs", type=int, default=4096)
     ap.add_argument("--ppo-steps", type=int, default=0,
                     help="also time this many agent steps of batched PPO training")
     args = ap.parse_args()
     if args.warmup < 0 or args.steps < 1:
         ap.error("--warmup: 0 or more steps; --steps: 1 or more")
+    opponents = tuple(o.strip() for o in args.opponents.split(","))
+    bad = [o for o in opponents if o not in OPPONENTS]
+    if bad:
+        ap.error(f"--opponents: {', '.join(bad)} unknown; choose from {', '.join(OPPONENTS)}")
     if args.threads:
         torch.set_num_threads(args.threads)
     rows = []
     for b in [int(x) for x in args.batches.split(",")]:
-        row = env_rate(args.rules, b, args.steps, args.device, args.compile, args.warmup)
+        row = env_rate(args.rules, b, args.steps, args.device, args.compile, args.warmup,
+                       args.learner, opponents)
         rows.append(row)
         print(f"B={b:>7,}: {row['learner_steps_per_s']:>12,.0f} learner steps/s, "
               f"{row['moves_per_s']:>12,.0f} moves/s ({row['episodes']:,} games finished "
-              f"in {row['seconds']:.1f} s)", flush=True)
+              f"in {row['seconds']:.1f} s; the learner's win share "
+              f"{row['learner_win_share']:.3f})", flush=True)
     ppo = None
     if args.ppo_steps:
         import tempfile
@@ -111,7 +136,8 @@ def main() -> None:
                "train_s": result["train_s"], "agent_steps_per_s": result["train_steps_per_s"]}
         print(f"PPO, {args.ppo_envs:,} tables: {ppo['agent_steps_per_s']:,.0f} agent steps/s "
               f"({ppo['timesteps']:,} steps in {ppo['train_s']:.1f} s)")
-    print(json.dumps({"device": args.device, "rules": args.rules,
+    print(json.dumps({"device": args.device, "rules": args.rules, "learner": args.learner,
+                      "opponents": opponents,
                       "torch_threads": torch.get_num_threads(), "rows": rows, "ppo": ppo}))
 
 
