@@ -311,6 +311,18 @@ def test_the_learning_environment_pays_each_game_once_and_shaping_adds_up():
     assert (places == -1).float().mean() > 0.5 and places.mean() < -0.3
 
 
+@pytest.mark.parametrize("rules", ["paper", "standard", "yaniv"])
+def test_the_learning_environment_scales_returns_as_the_gym_environment(rules):
+    """Rewards in [-1, 1] by the preset's own return bounds (paper pays coins, up to 256)."""
+    from agents.rl.batched_env import BatchedDhumbalEnv
+    from arena.core.registry import make_game
+    from arena.envs.gym_env import scaled_return
+
+    env = BatchedDhumbalEnv(rules, envs=2)
+    assert env.scale == scaled_return(make_game("dhumbal", rules))
+    assert env.game.rules == make_game("dhumbal", rules).rules
+
+
 @pytest.mark.parametrize("rules", ["paper", "standard"])
 def test_stepping_only_the_tables_that_move_changes_nothing(rules):
     """Opponents' passes over only the tables that move (``compact``: a copy of those
