@@ -5,8 +5,11 @@ cards (not in the hand, not on the pile, not known to be in another hand), the s
 score (the total less ``shed_weight`` times the worth of the largest meld the hand could
 shed), the same plans (each meld it may shed, then the deck's expected score over the
 unseen cards or an offered card), the same ties (the first move in action order; a draw
-before a take). Every number in them is a multiple of a half added in float64, so the sums
-are exact and the choices equal to the bit. Its call judges the risk of being undercut by
+before a take). With the default ``shed_weight`` of 0.5 (or any weight of a few binary
+digits) every number in them is a multiple of a half added in float64, so the sums are
+exact and the choices equal to the bit; with a weight such as 0.1 a sum can differ from the
+reference's in its last bit (torch adds in another order), and a near tie may then go the
+other way (about 1 decision in 1,400). Its call judges the risk of being undercut by
 dealing the unseen cards to the opponents ``samples`` times, as the reference does, from a
 ``torch.Generator``: the same probability of calling, not the same random deals. The tests
 check the discards and draws on every decision of reference games, and the call estimate
