@@ -12,14 +12,14 @@ opportunistic, one drawn per seat and game), finished tables reset in place. It 
 reports the learner's win share over the games that ended in the timed steps.
 Reports learner steps per second: the time of ``env.step`` alone (the learner's action
 applied, the opponents' moves until the learner is to move again, finished tables reset,
-the learner's observations and legal masks), not the time the random learner takes to
-pick its moves; and game moves per second in the same time: every move made at every
-table, the learner's and the heuristic opponents' (a learner step is one learner move and
-the opponents' moves that follow it), which is how batched game environments (pgx, for
-one) count environment steps. The timing starts after ``--warmup`` steps: the tables start their games
-together, in step, and only drift apart over the first rounds (rounds end at different
-times, and new games seat the learner anywhere), so the first steps run fewer, fuller
-passes than a long run does. ``--compile``: the game's moves and the heuristics through
+the learner's observations and legal masks), not the time the learner takes to pick its
+moves; and game moves per second in the same time: every move made at every table, the
+learner's and the heuristic opponents' (a learner step is one learner move and the
+opponents' moves that follow it), which is how batched game environments (pgx, for one)
+count environment steps. The timing starts after ``--warmup`` steps: the tables start
+their games together, in step, and only drift apart over the first rounds (rounds end at
+different times, and new games seat the learner anywhere), so the first steps run fewer,
+fuller passes than a long run does. ``--compile``: the game's moves and the heuristics through
 ``torch.compile`` (compiled in the warm-up steps). With
 ``--ppo-steps N`` it also times N agent steps of the batched PPO trainer (rollouts of 32
 steps per table, 4 epochs over minibatches of a quarter of a rollout). The last line is
