@@ -8,8 +8,9 @@
 For each batch size B: a learner seat at each of B tables (playing a random legal move, or
 with ``--learner`` a batched study heuristic), the other three seats played by batched
 heuristics (``--opponents``; default the study's aggressive, conservative, balanced,
-opportunistic, one drawn per seat and game), finished tables reset in place. It also
-reports the learner's win share over the games that ended in the timed steps.
+opportunistic, one drawn per seat and game), finished tables reset in place. With a
+heuristic learner it also reports the learner's win share over the games that ended in the
+timed steps.
 Reports learner steps per second: the time of ``env.step`` alone (the learner's action
 applied, the opponents' moves until the learner is to move again, finished tables reset,
 the learner's observations and legal masks), not the time the learner takes to pick its
@@ -41,8 +42,11 @@ from agents.rl.batched_env import OPPONENTS, BatchedDhumbalEnv
 def env_rate(rules: str, batch: int, steps: int, device: str, compile: bool = False,
              warmup: int = 200, learner: str = "random",
              opponents: tuple[str, ...] = KINDS) -> dict:
+    # A random learner times the environment as the trainer runs it (rewards: returns); a
+    # heuristic learner is there to be scored, so its rewards are its win shares.
     env = BatchedDhumbalEnv(rules, envs=batch, device=device, seed=0, compile=compile,
-                            opponents=opponents, reward="win")
+                            opponents=opponents,
+                            reward="return" if learner == "random" else "win")
     gen = torch.Generator(device=env.device).manual_seed(0)
 
     def pick(legal: torch.Tensor) -> torch.Tensor:
@@ -68,12 +72,12 @@ def env_rate(rules: str, batch: int, steps: int, device: str, compile: bool = Fa
         if env.device.type == "cuda":
             torch.cuda.synchronize()
         dt += time.perf_counter() - t0
-        won += reward.sum()   # the win share of each game that ended (0 elsewhere)
+        won += reward.sum()   # a heuristic's win share of each game that ended (0 elsewhere)
     moves, episodes = env.moves - moves0, env.episodes - episodes0
     return {"batch": batch, "learner_steps_per_s": batch * steps / dt,
             "moves_per_s": moves / dt, "moves_per_learner_step": moves / (batch * steps),
-            "episodes": episodes, "learner_win_share": float(won) / max(episodes, 1),
-            "seconds": dt}
+            "episodes": episodes, "seconds": dt,
+            "learner_win_share": None if learner == "random" else float(won) / max(episodes, 1)}
 
 
 def main() -> None:
@@ -111,10 +115,12 @@ def main() -> None:
         row = env_rate(args.rules, b, args.steps, args.device, args.compile, args.warmup,
                        args.learner, opponents)
         rows.append(row)
+        share = row["learner_win_share"]
         print(f"B={b:>7,}: {row['learner_steps_per_s']:>12,.0f} learner steps/s, "
               f"{row['moves_per_s']:>12,.0f} moves/s ({row['episodes']:,} games finished "
-              f"in {row['seconds']:.1f} s; the learner's win share "
-              f"{row['learner_win_share']:.3f})", flush=True)
+              f"in {row['seconds']:.1f} s" + (
+                  "" if share is None else f"; the learner's win share {share:.3f}") + ")",
+              flush=True)
     ppo = None
     if args.ppo_steps:
         import tempfile
