@@ -376,16 +376,10 @@ def _print_tournament(summary: dict, out: Path, files: list[Path]) -> None:
              f"{notes.get('format', '')}, seats {notes.get('seats', '')}; ranked by "
              f"{summary.get('ranked_by', 'Elo')}")
     console.print(tournament_leaderboard(summary, title))
-    if "advanced" in notes:
-        console.print("Advanced to the final: " + "; ".join(
-            f"{g}: {', '.join(names)}" for g, names in notes["advanced"].items()))
-    if "sprt" in notes:
-        s = notes["sprt"]
-        console.print(f"SPRT {s['a']} vs {s['b']} (elo0 {s['elo0']:g}, elo1 {s['elo1']:g}): "
-                      f"{s['decision'] or 'undecided'} after {s['deals']} deals "
-                      f"({s['games']} games), LLR {s['llr']:.2f} (bounds "
-                      f"{s['bounds'][0]:.2f}, {s['bounds'][1]:.2f}), score "
-                      f"{s['score'] if s['score'] is None else round(s['score'], 3)}")
+    from tournaments.formats import note_lines
+
+    for line in note_lines(notes):  # the format's own notes (e.g. who advanced)
+        console.print(line)
     if summary["pairs"]:
         console.print(pairs_table(summary))
     console.print(h2h_table(summary))

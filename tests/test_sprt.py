@@ -25,9 +25,10 @@ from arena.stats.sprt import (
     sprt_decision,
     sprt_llr,
 )
-from tournaments.run import TournamentRunner, open_store, sprt_test, stage_notes
+from tournaments.formats.sprt import SprtSettings, sprt_test
+from tournaments.run import TournamentRunner, open_store, stage_notes
 from tournaments.runners import Runner
-from tournaments.spec import SprtSettings, load_tournament
+from tournaments.spec import load_tournament
 
 # Written out here rather than imported: 1 / (1 + 10^(-100/400)).
 S100 = 0.6400649998028851

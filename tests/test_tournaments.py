@@ -247,7 +247,7 @@ def test_gauntlet_plays_each_candidate_against_the_pool(tmp_path):
     t = load_tournament(write_spec(tmp_path, body))
     from tournaments.schedule import gauntlet_tables
 
-    tables = gauntlet_tables("g", t.candidates, [n for n in t.names() if n != "aggressive"], 4)
+    tables = gauntlet_tables("g", t.settings.candidates, [n for n in t.names() if n != "aggressive"], 4)
     assert len(tables) == 4 and all(tb.names[0] == "aggressive" for tb in tables)
     summary = run_in_process(write_spec(tmp_path, body), tmp_path / "out", SerialRunner())
     games = {r["name"]: r["games"] for r in summary["agents"]}

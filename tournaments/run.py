@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from arena.core.version import VERSION as __version__
 from arena.core.game import Game
@@ -21,19 +21,10 @@ from arena.core.errors import ArenaError
 from arena.core.registry import make_agent, make_game
 from arena.store.sqlite import FILENAME, Store, StoreError
 
+from .formats import get_format
 from .runners import Runner
-from .schedule import (
-    Table,
-    gauntlet_tables,
-    games_per_deal,
-    head_to_head_table,
-    round_robin_tables,
-    table_jobs,
-)
-from .spec import SprtSettings, Tournament
-
-if TYPE_CHECKING:  # pragma: no cover
-    from arena.stats.sprt import Sprt
+from .schedule import Table, table_jobs
+from .spec import Tournament
 
 ProgressFn = Callable[[int, int], None]
 """Called with (games done, games planned so far)."""
@@ -81,17 +72,14 @@ def budget_left(t: Tournament, spend: dict[str, Any]) -> str | None:
 
 
 def check_prices(t: Tournament, game: Game) -> None:
-    """With a cost budget, every LLM entrant needs a price before anything is spent."""
+    """With a cost budget, every entrant that spends needs a price before anything is
+    spent (see ``Agent.unpriced``)."""
     if t.max_cost is None:
         return
-    from agents.llm.agent import LlmAgent
-
     for entrant in t.agents:
-        agent = make_agent(entrant.spec, game)
-        if isinstance(agent, LlmAgent) and agent.price is None:
-            raise ArenaError(f"agent '{entrant.name}': model '{agent.params.model}' has no "
-                             "price, so a cost budget cannot be kept; add it to a price table "
-                             "($ARENA_LLM_PRICES) or give price_in/price_out")
+        why = make_agent(entrant.spec, game).unpriced()
+        if why is not None:
+            raise ArenaError(f"agent '{entrant.name}': {why}")
 
 
 class _NoStore:
@@ -231,81 +219,9 @@ def stage_of(job_id: str) -> str:
     return job_id.rsplit("/", 3)[0]
 
 
-def pair_score(rec: GameRecord, a: str, b: str) -> float | None:
-    """A's score against B in one game: the mean over every (A seat, B seat) comparison."""
-    from arena.stats.ratings import pairwise_results
-
-    scores = [s if x == a else 1.0 - s for x, y, s in pairwise_results([rec])
-              if {x, y} == {a, b}]
-    return sum(scores) / len(scores) if scores else None
-
-
-def advanced_by_group(t: Tournament, store: Store, seats: int) -> dict[str, list[str]]:
-    """The agents each championship group sends to the final (from its stored games)."""
-    from arena.stats.summary import standings
-
-    ranked_by = make_game(t.game, t.rules).ranked_by
-    out = {}
-    for gname, members in t.groups:
-        if len(members) >= seats and len(members) > t.advance:
-            out[gname] = standings(store.records(f"group-{gname}", actions=False),
-                                   list(members), ranked_by)[: t.advance]
-        else:
-            out[gname] = list(members)
-    return out
-
-
-def sprt_test(s: SprtSettings) -> "Sprt":
-    """A fresh SPRT with a tournament's ``[sprt]`` settings (and the tournaments' two
-    pseudo-deals of regularisation: see ``arena.stats.sprt``)."""
-    from arena.stats.sprt import Sprt
-
-    return Sprt(s.elo0, s.elo1, s.alpha, s.beta)
-
-
-def sprt_blocks(t: Tournament, records: list[GameRecord], seats: int) -> list[float]:
-    """The first agent's deal blocks in head-to-head games: per deal that has all its
-    rotations among ``records``, the mean of its per-game scores, in schedule order."""
-    from arena.stats.sprt import deal_blocks
-
-    a, b = t.names()
-    return deal_blocks(((rec.card_deal, x) for rec in records
-                        if (x := pair_score(rec, a, b)) is not None), games_per_deal(t, seats))
-
-
-def sprt_state(t: Tournament, records: list[GameRecord], seats: int) -> dict[str, object]:
-    """The SPRT over the stored head-to-head games, looked at as the driver does: at the end
-    of each batch of deals, stopping at the first decision."""
-    from arena.stats.sprt import in_batches, run_looks
-
-    s = t.sprt
-    test = run_looks(sprt_test(s), in_batches(sprt_blocks(t, records, seats), s.batch))
-    return sprt_state_of(t, test, games_per_deal(t, seats))
-
-
-def sprt_state_of(t: Tournament, test: "Sprt", per_deal: int) -> dict[str, object]:
-    """The summary's note on an SPRT: its settings, the deals and games it has read, the
-    LLR, its bounds and the decision (None: undecided, also at the deal cap)."""
-    from arena.stats.sprt import MODEL
-
-    s = t.sprt
-    a, b = t.names()
-    lower, upper = test.bounds
-    return {
-        "a": a, "b": b, "elo0": s.elo0, "elo1": s.elo1, "alpha": s.alpha, "beta": s.beta,
-        "model": MODEL, "bounds": [lower, upper],
-        "deals": test.deals, "games": test.deals * per_deal, "llr": test.llr,
-        "decision": test.decision,
-        "score": test.stats.mean if test.deals else None,
-    }
-
-
 def stage_notes(t: Tournament, store: Store, seats: int) -> dict[str, object]:
-    if t.format == "championship":
-        return {"advanced": advanced_by_group(t, store, seats)}
-    if t.format == "sprt":
-        return {"sprt": sprt_state(t, store.records("sprt", actions=False), seats)}
-    return {}
+    """What ``t``'s format adds to the summary's notes (e.g. who advanced, an SPRT's state)."""
+    return get_format(t.format).notes(t, store, seats)
 
 
 def tournament_summary(t: Tournament, store: Store) -> dict[str, object]:
@@ -351,7 +267,7 @@ class TournamentRunner:
         self.planned = 0
         self.finished = 0
         self.next_seq = 0
-        self.stage = {}
+        self.stage: dict[str, str] = {}
         """The stage of each planned job id (stored with its game)."""
         self.store_seconds = 0.0
         """Wall time spent writing records (the store's cost, for benchmarks)."""
@@ -361,8 +277,10 @@ class TournamentRunner:
             check_prices(t, self.game)
             runner.lean = True  # when the budget is spent, little is left in flight
 
-    # -- playing --------------------------------------------------------------------------
-    def _play(self, jobs: list[GameJob]) -> None:
+    # -- what a format's plan asks (``tournaments.formats.Stages``) ------------------------
+    def play(self, jobs: list[GameJob]) -> None:
+        """Play those of ``jobs`` the store lacks, storing each as it comes back; jobs get
+        their schedule positions in the order given."""
         seq = {}
         for job in jobs:
             seq[job.job_id] = self.next_seq
@@ -370,7 +288,7 @@ class TournamentRunner:
         todo = [j for j in jobs if j.job_id not in self.done]
         self.finished += len(jobs) - len(todo)
         self.progress(self.finished, self.planned)
-        if todo and self.budgeted and (why := budget_left(self.t, self.spend)):
+        if todo and self.budgeted and (why := budget_left(self.t, self._spent())):
             raise BudgetReached(why)
         clock = time.perf_counter
         for rec in self.runner.run(todo):
@@ -384,10 +302,14 @@ class TournamentRunner:
                 self.spend = llm_spend([rec], self.spend)
                 if budget_left(self.t, self.spend):
                     self.runner.stop()  # the games under way still come back and are stored
-        if self.runner.stopping and (why := budget_left(self.t, self.spend)):
+        if self.runner.stopping and (why := budget_left(self.t, self._spent())):
             raise BudgetReached(why)
 
-    def _jobs(self, tables: list[Table], deals: int) -> list[GameJob]:
+    def _spent(self) -> dict[str, Any]:
+        return self.spend if self.spend is not None else llm_spend(())
+
+    def jobs(self, tables: list[Table], deals: int) -> list[GameJob]:
+        """The games of ``tables``, ``deals`` deals each (each job remembers its stage)."""
         jobs = []
         for table in tables:
             for job in table_jobs(self.t, table, deals):
@@ -395,68 +317,17 @@ class TournamentRunner:
                 jobs.append(job)
         return jobs
 
-    # -- formats --------------------------------------------------------------------------
-    def run(self) -> None:
-        """Play every stage the store still lacks (what the summary shows is recomputed
-        from the store afterwards: see ``tournament_summary``)."""
-        t = self.t
-        fmt = t.format
-        if fmt == "round_robin":
-            jobs = self._jobs(round_robin_tables("round_robin", t.names(), self.n), t.deals)
-            self.planned = len(jobs)
-            self._play(jobs)
-        elif fmt == "gauntlet":
-            pool = [a for a in t.names() if a not in t.candidates]
-            jobs = self._jobs(gauntlet_tables("gauntlet", t.candidates, pool, self.n), t.deals)
-            self.planned = len(jobs)
-            self._play(jobs)
-        elif fmt == "championship":
-            self._championship()
-        elif fmt == "sprt":
-            self._sprt()
-        else:  # pragma: no cover - validated in the spec
-            raise ValueError(fmt)
+    def expect(self, games: int) -> None:
+        """The number of games planned so far (what progress counts up to)."""
+        self.planned = games
 
-    def _championship(self) -> None:
-        t = self.t
-        group_jobs: list[GameJob] = []
-        for gname, members in t.groups:
-            if len(members) >= self.n and len(members) > t.advance:
-                group_jobs += self._jobs(
-                    round_robin_tables(f"group-{gname}", list(members), self.n), t.deals)
-        finalists_count = sum(min(t.advance, len(m)) for _, m in t.groups)
-        final_tables = round_robin_tables("final", [f"f{i}" for i in range(finalists_count)],
-                                          self.n)
-        per_final_table = t.final_deals * games_per_deal(t, self.n)
-        self.planned = len(group_jobs) + len(final_tables) * per_final_table
-        self._play(group_jobs)
-        advanced = advanced_by_group(t, self.store, self.n)
-        finalists = [name for best in advanced.values() for name in best]
-        self._play(self._jobs(round_robin_tables("final", finalists, self.n), t.final_deals))
-
-    def _sprt(self) -> None:
-        from arena.stats.sprt import run_looks
-
-        t, s = self.t, self.t.sprt
-        a, b = t.names()
-        jobs = self._jobs([head_to_head_table("sprt", a, b, self.n)], s.max_deals)
-        per_batch = s.batch * games_per_deal(t, self.n)
-        self.planned = len(jobs)
-        first_seq = self.next_seq
-
-        def batches() -> Iterator[list[float]]:
-            # Whole deals per batch, in schedule order: the stop is the same on any runner.
-            for start in range(0, len(jobs), per_batch):
-                batch = jobs[start:start + per_batch]
-                self._play(batch)
-                # Only this batch's games are read (by schedule position): earlier ones are
-                # in the test already, and later ones a resumed run may have stored must not
-                # count yet.
-                yield sprt_blocks(t, self.store.records(
-                    "sprt", actions=False, seq_from=first_seq + start,
-                    seq_to=first_seq + start + len(batch)), self.n)
-
-        # Looks only at batch ends; the next batch is played only if the test is undecided.
-        run_looks(sprt_test(s), batches())
+    def end_plan(self) -> None:
+        """The plan stopped early: what was played is all there is."""
         self.planned = self.finished
         self.progress(self.finished, self.planned)
+
+    def run(self) -> None:
+        """Play every stage the store still lacks, as the tournament's format plans them
+        (what the summary shows is recomputed from the store afterwards: see
+        ``tournament_summary``)."""
+        get_format(self.t.format).run(self.t, self)

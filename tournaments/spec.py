@@ -7,7 +7,9 @@ rules = "standard"             # the game's rules preset
 seed = 1
 deals = 20                     # deals per table (each replayed in every seat rotation)
 seats = "rotate"               # or "fixed": the given order, a new deal per game (the study)
-format = "round_robin"         # round_robin | gauntlet | championship | sprt
+format = "round_robin"         # a registered format (tournaments.formats): round_robin,
+                               # gauntlet, championship, sprt; one with settings reads them
+                               # from its own table, e.g. [gauntlet] (see its module)
 
 [[agents]]
 spec = "expert"                # an agent spec, or a class: "my_bots.py:MyBot(depth=2)" (a
@@ -21,22 +23,6 @@ tokens = 200000                # LLM tokens (in + out) the stored games may use,
 cost = 5.0                     # US dollars of LLM use (by the price table), then stop;
                                # neither changes what is played: resume with a larger one
 
-[gauntlet]                     # format = "gauntlet": candidates against the rest (the pool)
-candidates = ["expert"]
-
-[championship]                 # format = "championship": groups, then a final
-groups = "family"              # one group per family, or a table name -> [agent names]
-advance = 1                    # the best `advance` of each group meet in the final
-final_deals = 40               # deals per table in the final (default: deals)
-
-[sprt]                         # format = "sprt": two agents, stop when the test decides
-elo0 = 0
-elo1 = 50
-alpha = 0.05
-beta = 0.05
-batch = 10                     # deals between looks at the test (it scores whole deals)
-max_deals = 500                # the cap: a test still undecided there ends undecided
-
 [stats]
 adjust = "holm"                # or "bonferroni" (as the study)
 bootstrap = 1000               # bootstrap resamples of card deals (Elo and rank intervals)
@@ -45,27 +31,39 @@ bootstrap = 1000               # bootstrap resamples of card deals (Elo and rank
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arena.core.errors import ArenaError
 from arena.stats.ratings import DEFAULT_BOOTSTRAP
+
+from .formats import (
+    DEFAULT_FORMAT,
+    NoSettings,
+    SpecContext,
+    format_names,
+    get_format,
+    stored_settings,
+)
+from .reader import TableReader, TournamentSpecError, spec_error
+
+if TYPE_CHECKING:  # pragma: no cover
+    from arena.core.game import Game
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-FORMATS = ("round_robin", "gauntlet", "championship", "sprt")
+__all__ = ["Entrant", "FAMILIES", "Tournament", "TournamentSpecError", "load_tournament",
+           "parse_tournament"]
+
 FAMILIES = ("baseline", "heuristic", "search", "learning", "llm")
-
-
-class TournamentSpecError(ArenaError):
-    """A tournament spec that cannot be run; the message names the file and the field."""
 
 
 @dataclass(frozen=True)
@@ -73,16 +71,6 @@ class Entrant:
     name: str
     spec: str
     family: str = "heuristic"
-
-
-@dataclass(frozen=True)
-class SprtSettings:
-    elo0: float = 0.0
-    elo1: float = 50.0
-    alpha: float = 0.05
-    beta: float = 0.05
-    batch: int = 10
-    max_deals: int = 500
 
 
 @dataclass(frozen=True)
@@ -96,13 +84,11 @@ class Tournament:
     deals: int
     seats: str
     format: str
+    """The name of its format (``tournaments.formats``)."""
     agents: tuple[Entrant, ...]
     time_per_move: float | None = None
-    candidates: tuple[str, ...] = ()
-    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    advance: int = 1
-    final_deals: int = 0
-    sprt: SprtSettings | None = None
+    settings: Any = field(default_factory=NoSettings)
+    """The format's settings (its ``Settings``, a frozen dataclass)."""
     adjust: str = "holm"
     bootstrap: int = DEFAULT_BOOTSTRAP
     max_tokens: int | None = None
@@ -114,6 +100,10 @@ class Tournament:
     BUDGET_FIELDS = ("max_tokens", "max_cost")
     """Limits on spending, not on what is played: not part of ``digest``, so a run can be
     resumed with a larger budget."""
+    _HEAD = ("name", "game", "rules", "seed", "deals", "seats", "format", "agents",
+             "time_per_move")
+    _TAIL = ("adjust", "bootstrap", "max_tokens", "max_cost")
+    """The stored fields before and after the format's (in the order stores hold them)."""
 
     def names(self) -> list[str]:
         return [a.name for a in self.agents]
@@ -122,8 +112,11 @@ class Tournament:
         return next(a for a in self.agents if a.name == name)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("source")
+        """What a store records (JSON): the format's settings as its format stores them."""
+        data: dict[str, Any] = {k: getattr(self, k) for k in self._HEAD}
+        data["agents"] = tuple(asdict(a) for a in self.agents)
+        data.update(stored_settings(self.format, self.settings, self.deals))
+        data.update((k, getattr(self, k)) for k in self._TAIL)
         return data
 
     def digest(self) -> str:
@@ -134,62 +127,10 @@ class Tournament:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Tournament":
-        data = dict(data)
-        data["agents"] = tuple(Entrant(**a) for a in data["agents"])
-        data["candidates"] = tuple(data.get("candidates", ()))
-        data["groups"] = tuple((g, tuple(m)) for g, m in data.get("groups", ()))
-        if data.get("sprt") is not None:
-            data["sprt"] = SprtSettings(**data["sprt"])
-        return cls(**data)
-
-
-def _fail(where: str, field_name: str, message: str) -> TournamentSpecError:
-    return TournamentSpecError(f"{where}: {field_name}: {message}")
-
-
-class _Reader:
-    """Typed access to one TOML table, collecting the field path for errors."""
-
-    def __init__(self, where: str, table: dict[str, Any], path: str = ""):
-        self.where, self.table, self.path = where, table, path
-        self.used: set[str] = set()
-
-    def _name(self, key: str) -> str:
-        return f"{self.path}{key}"
-
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...,
-            choices: tuple[Any, ...] | None = None) -> Any:
-        self.used.add(key)
-        if key not in self.table:
-            if default is ...:
-                raise _fail(self.where, self._name(key), "missing (required)")
-            return default
-        value = self.table[key]
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        if isinstance(value, bool) and bool not in kinds:
-            ok = False
-        else:
-            ok = isinstance(value, kinds)
-        if not ok:
-            expected = " or ".join(k.__name__ for k in kinds)
-            raise _fail(self.where, self._name(key),
-                        f"expected {expected}, got {type(value).__name__} {value!r}")
-        if choices is not None and value not in choices:
-            raise _fail(self.where, self._name(key),
-                        f"{value!r} is not one of: {', '.join(map(str, choices))}")
-        return value
-
-    def positive(self, key: str, default: Any = ...) -> int:
-        value = self.get(key, int, default)
-        if value is not None and value < 1:
-            raise _fail(self.where, self._name(key), f"must be at least 1, got {value}")
-        return value
-
-    def finish(self) -> None:
-        unknown = sorted(set(self.table) - self.used)
-        if unknown:
-            raise _fail(self.where, self._name(unknown[0]),
-                        f"unknown field; valid here: {', '.join(sorted(self.used))}")
+        known = set(cls._HEAD + cls._TAIL)
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs["agents"] = tuple(Entrant(**a) for a in data["agents"])
+        return cls(**kwargs, settings=get_format(data["format"]).from_stored(data))
 
 
 def load_tournament(path: str | Path) -> Tournament:
@@ -204,7 +145,7 @@ def load_tournament(path: str | Path) -> Tournament:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise TournamentSpecError(f"{where}: not valid TOML ({exc})") from None
     t = parse_tournament(data, where, default_name=path.stem, base=path.resolve().parent)
-    return Tournament(**{**{f: getattr(t, f) for f in t.__dataclass_fields__}, "source": text})
+    return dataclasses.replace(t, source=text)
 
 
 def _resolve_agent(spec: str, base: Path | None) -> str:
@@ -222,164 +163,120 @@ def _resolve_agent(spec: str, base: Path | None) -> str:
     return str(resolved)
 
 
+def _entrant(where: str, i: int, raw: object, game: "Game", base: Path | None) -> Entrant:
+    """The ``i``-th ``[[agents]]`` entry, its agent built once to check it."""
+    from arena.core.registry import make_agent
+    from arena.core.spec import parse_spec
+
+    if not isinstance(raw, dict):
+        raise spec_error(where, f"agents[{i}]", "expected a table with spec, name, family")
+    r = TableReader(where, raw, f"agents[{i}].")
+    spec = r.get("spec", str)
+    try:
+        written = str(parse_spec(spec))
+        spec = _resolve_agent(written, base)
+        agent = make_agent(spec, game)
+    except ArenaError as exc:
+        raise r.fail("spec", str(exc)) from None
+    if agent.interactive:
+        raise r.fail("spec", f"'{written}' waits for a person; tournaments run unattended (use "
+                     "arena play)")
+    agent_name = r.get("name", str, written)
+    family = r.get("family", str, "heuristic", choices=FAMILIES)
+    r.finish()
+    return Entrant(agent_name, spec, family)
+
+
+def _agents(top: TableReader, game: "Game", base: Path | None) -> tuple[Entrant, ...]:
+    raw_agents = top.get("agents", list)
+    if not raw_agents:
+        raise top.fail("agents", "at least one [[agents]] entry is needed")
+    agents: list[Entrant] = []
+    for i, raw in enumerate(raw_agents):
+        entrant = _entrant(top.where, i, raw, game, base)
+        if any(a.name == entrant.name for a in agents):
+            raise top.fail(f"agents[{i}].name", f"'{entrant.name}' is used twice; names must "
+                           "be unique (set name = ... to tell copies apart)")
+        agents.append(entrant)
+    return tuple(agents)
+
+
+@dataclass(frozen=True)
+class _Budgets:
+    time_per_move: float | None
+    max_tokens: int | None
+    max_cost: float | None
+
+
+def _budgets(top: TableReader) -> _Budgets:
+    budgets = TableReader(top.where, top.get("budgets", dict, {}), "budgets.")
+    time_per_move = budgets.get("time_per_move", (int, float), None)
+    if time_per_move is not None and time_per_move <= 0:
+        raise budgets.fail("time_per_move", f"must be > 0 seconds, got {time_per_move}")
+    max_tokens = budgets.positive("tokens", None)
+    max_cost = budgets.get("cost", (int, float), None)
+    if max_cost is not None and max_cost <= 0:
+        raise budgets.fail("cost", f"must be > 0 US dollars, got {max_cost}")
+    budgets.finish()
+    return _Budgets(time_per_move, max_tokens, None if max_cost is None else float(max_cost))
+
+
+def _stats(top: TableReader) -> tuple[str, int]:
+    """The ``[stats]`` table: the p-value adjustment and the bootstrap resamples."""
+    stats = TableReader(top.where, top.get("stats", dict, {}), "stats.")
+    adjust = stats.get("adjust", str, "holm", choices=("holm", "bonferroni"))
+    bootstrap = stats.get("bootstrap", int, DEFAULT_BOOTSTRAP)
+    if bootstrap < 0:
+        raise stats.fail("bootstrap", f"must be >= 0, got {bootstrap}")
+    stats.finish()
+    return adjust, bootstrap
+
+
+def _format_settings(top: TableReader, fmt: str, spec: SpecContext) -> Any:
+    """The settings of format ``fmt``, read by the format from its own table; every
+    format's table is read here, to refuse one that is not the spec's format's."""
+    tables: dict[str, dict[str, Any] | None] = {}
+    for name in format_names():
+        section = get_format(name).section
+        if section is not None:
+            tables[name] = top.get(section, dict, None)
+    for name, value in tables.items():
+        section = get_format(name).section
+        if value is not None and name != fmt:
+            raise top.fail(f"{section}", f"a [{section}] table needs format = \"{name}\" "
+                           f"(format is \"{fmt}\")")
+    chosen = get_format(fmt)
+    prefix = f"{chosen.section}." if chosen.section else ""
+    return chosen.parse(TableReader(top.where, tables.get(fmt) or {}, prefix), spec)
+
+
 def parse_tournament(data: dict[str, Any], where: str = "spec",
                      default_name: str = "tournament", base: Path | None = None) -> Tournament:
     """Validate ``data``; relative agent file paths are read from ``base`` (default: the
     current folder), and agent names default to the spec as written."""
-    from arena.core.registry import make_agent, make_game
+    from arena.core.registry import make_game
     from arena.core.spec import parse_spec
 
-    top = _Reader(where, data)
+    top = TableReader(where, data)
     name = top.get("name", str, default_name)
     game_spec = top.get("game", str)
     rules = top.get("rules", str, None)
     try:
         game = make_game(game_spec, rules)
     except ArenaError as exc:
-        raise _fail(where, "game/rules", str(exc)) from None
+        raise top.fail("game/rules", str(exc)) from None
     seed = top.get("seed", int, 0)
     deals = top.positive("deals", 10)
     seats = top.get("seats", str, "rotate", choices=("rotate", "fixed"))
-    fmt = top.get("format", str, "round_robin", choices=FORMATS)
-
-    raw_agents = top.get("agents", list)
-    if not raw_agents:
-        raise _fail(where, "agents", "at least one [[agents]] entry is needed")
-    agents: list[Entrant] = []
-    for i, raw in enumerate(raw_agents):
-        if not isinstance(raw, dict):
-            raise _fail(where, f"agents[{i}]", "expected a table with spec, name, family")
-        r = _Reader(where, raw, f"agents[{i}].")
-        spec = r.get("spec", str)
-        try:
-            written = str(parse_spec(spec))
-            spec = _resolve_agent(written, base)
-            agent = make_agent(spec, game)
-        except ArenaError as exc:
-            raise _fail(where, f"agents[{i}].spec", str(exc)) from None
-        if agent.interactive:
-            raise _fail(where, f"agents[{i}].spec", f"'{written}' waits for a person; "
-                        "tournaments run unattended (use arena play)")
-        agent_name = r.get("name", str, written)
-        family = r.get("family", str, "heuristic", choices=FAMILIES)
-        r.finish()
-        if any(a.name == agent_name for a in agents):
-            raise _fail(where, f"agents[{i}].name", f"'{agent_name}' is used twice; names "
-                        "must be unique (set name = ... to tell copies apart)")
-        agents.append(Entrant(agent_name, spec, family))
-    names = [a.name for a in agents]
-    n = game.num_players
-
-    budgets = _Reader(where, top.get("budgets", dict, {}), "budgets.")
-    time_per_move = budgets.get("time_per_move", (int, float), None)
-    if time_per_move is not None and time_per_move <= 0:
-        raise _fail(where, "budgets.time_per_move", f"must be > 0 seconds, got {time_per_move}")
-    max_tokens = budgets.positive("tokens", None)
-    max_cost = budgets.get("cost", (int, float), None)
-    if max_cost is not None and max_cost <= 0:
-        raise _fail(where, "budgets.cost", f"must be > 0 US dollars, got {max_cost}")
-    budgets.finish()
-
-    stats = _Reader(where, top.get("stats", dict, {}), "stats.")
-    adjust = stats.get("adjust", str, "holm", choices=("holm", "bonferroni"))
-    bootstrap = stats.get("bootstrap", int, DEFAULT_BOOTSTRAP)
-    if bootstrap < 0:
-        raise _fail(where, "stats.bootstrap", f"must be >= 0, got {bootstrap}")
-    stats.finish()
-
-    candidates: tuple[str, ...] = ()
-    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    advance, final_deals, sprt = 1, deals, None
-    sections = {"gauntlet": top.get("gauntlet", dict, None),
-                "championship": top.get("championship", dict, None),
-                "sprt": top.get("sprt", dict, None)}
-    for section, value in sections.items():
-        if value is not None and section != fmt:
-            raise _fail(where, section, f"a [{section}] table needs format = \"{section}\" "
-                        f"(format is \"{fmt}\")")
-
-    if fmt == "round_robin":
-        if len(agents) < n:
-            raise _fail(where, "agents", f"a round robin of {game.describe()} needs at least "
-                        f"{n} agents, got {len(agents)}")
-    elif fmt == "gauntlet":
-        g = _Reader(where, sections["gauntlet"] or {}, "gauntlet.")
-        candidates = tuple(g.get("candidates", list))
-        g.finish()
-        for c in candidates:
-            if c not in names:
-                raise _fail(where, "gauntlet.candidates",
-                            f"'{c}' is not an agent name; names: {', '.join(names)}")
-        pool = [a for a in names if a not in candidates]
-        if not candidates or len(pool) < n - 1:
-            raise _fail(where, "gauntlet.candidates", f"need at least one candidate and "
-                        f"{n - 1} other agents in the pool, got {len(candidates)} and "
-                        f"{len(pool)}")
-    elif fmt == "championship":
-        c = _Reader(where, sections["championship"] or {}, "championship.")
-        raw_groups = c.get("groups", (str, dict), "family")
-        advance = c.positive("advance", 1)
-        final_deals = c.positive("final_deals", deals)
-        c.finish()
-        if raw_groups == "family":
-            order: dict[str, list[str]] = {}
-            for a in agents:
-                order.setdefault(a.family, []).append(a.name)
-            groups = tuple((fam, tuple(m)) for fam, m in order.items())
-        elif isinstance(raw_groups, str):
-            raise _fail(where, "championship.groups",
-                        f"expected \"family\" or a table of groups, got {raw_groups!r}")
-        else:
-            seen: set[str] = set()
-            built = []
-            for gname, members in raw_groups.items():
-                if not isinstance(members, list) or not members:
-                    raise _fail(where, f"championship.groups.{gname}",
-                                "expected a non-empty list of agent names")
-                for m in members:
-                    if m not in names:
-                        raise _fail(where, f"championship.groups.{gname}",
-                                    f"'{m}' is not an agent name; names: {', '.join(names)}")
-                    if m in seen:
-                        raise _fail(where, f"championship.groups.{gname}",
-                                    f"'{m}' is in two groups")
-                    seen.add(m)
-                built.append((gname, tuple(members)))
-            groups = tuple(built)
-        for gname, members in groups:
-            if advance < len(members) < n:
-                raise _fail(where, f"championship.groups.{gname}",
-                            f"{len(members)} agents cannot fill a {n}-seat table to pick the "
-                            f"best {advance}; add agents to the group or raise advance")
-        finalists = sum(min(advance, len(m)) for _, m in groups)
-        if finalists < n:
-            raise _fail(where, "championship.advance",
-                        f"{len(groups)} group(s) advancing {advance} each give {finalists} "
-                        f"finalists, fewer than the {n} seats of {game.describe()}; raise "
-                        "advance or add agents")
-    elif fmt == "sprt":
-        s = _Reader(where, sections["sprt"] or {}, "sprt.")
-        sprt = SprtSettings(
-            elo0=float(s.get("elo0", (int, float), 0.0)),
-            elo1=float(s.get("elo1", (int, float), 50.0)),
-            alpha=float(s.get("alpha", (int, float), 0.05)),
-            beta=float(s.get("beta", (int, float), 0.05)),
-            batch=s.positive("batch", 10),
-            max_deals=s.positive("max_deals", 500),
-        )
-        s.finish()
-        if len(agents) != 2:
-            raise _fail(where, "agents", f"an SPRT compares exactly 2 agents, got {len(agents)}")
-        if sprt.elo1 <= sprt.elo0:
-            raise _fail(where, "sprt.elo1", f"must be greater than elo0 ({sprt.elo0})")
-        for key in ("alpha", "beta"):
-            if not 0 < getattr(sprt, key) < 0.5:
-                raise _fail(where, f"sprt.{key}", "must be between 0 and 0.5")
+    fmt = top.get("format", str, DEFAULT_FORMAT, choices=tuple(format_names()))
+    agents = _agents(top, game, base)
+    budgets = _budgets(top)
+    adjust, bootstrap = _stats(top)
+    settings = _format_settings(top, fmt, SpecContext(where, game, agents, deals))
     top.finish()
     return Tournament(
         name=name, game=str(parse_spec(game_spec)), rules=game.preset, seed=seed, deals=deals,
-        seats=seats, format=fmt, agents=tuple(agents), time_per_move=time_per_move,
-        candidates=candidates, groups=groups, advance=advance, final_deals=final_deals,
-        sprt=sprt, adjust=adjust, bootstrap=bootstrap, max_tokens=max_tokens,
-        max_cost=None if max_cost is None else float(max_cost),
+        seats=seats, format=fmt, agents=agents, time_per_move=budgets.time_per_move,
+        settings=settings, adjust=adjust, bootstrap=bootstrap,
+        max_tokens=budgets.max_tokens, max_cost=budgets.max_cost,
     )

@@ -162,6 +162,13 @@ class LlmAgent(Agent):
             stats["cost_usd"] = cost_usd(self.price, stats["tokens_in"], stats["tokens_out"])
         return stats
 
+    def unpriced(self) -> str | None:
+        """Why a cost budget cannot be kept: the model has no price (see ``Agent.unpriced``)."""
+        if self.price is not None:
+            return None
+        return (f"model '{self.params.model}' has no price, so a cost budget cannot be kept; "
+                "add it to a price table ($ARENA_LLM_PRICES) or give price_in/price_out")
+
     def decision_note(self) -> str | None:
         """The model's reply to the decision just made (the last one read, with the reason
         it could not be used where it fell back), for the record and replays."""

@@ -135,6 +135,12 @@ class Agent:
         None (the default) for agents with nothing to report. Asked after ``finish``."""
         return None
 
+    def unpriced(self) -> str | None:
+        """Why a cost budget in US dollars cannot be kept with this agent (it spends without
+        a known price), or None: it can (the default, for agents that spend nothing). Asked
+        before a tournament with a cost budget plays anything."""
+        return None
+
 
 class BestMovesAgent(Agent):
     """An agent that ranks moves and picks uniformly among the best (``best_moves``)."""
