@@ -100,7 +100,7 @@ def code_versions(t: Tournament) -> dict[str, str]:
     from arena.core.registry import agent_class
     from arena.core.spec import parse_spec
 
-    classes = [type(make_game(t.game, t.rules))]
+    classes: list[type] = [type(make_game(t.game, t.rules))]
     classes += [agent_class(parse_spec(a.spec).name) for a in t.agents]
     folders = set()
     for cls in classes:

@@ -38,7 +38,7 @@ def round_robin_tables(stage: str, names: list[str], seats: int) -> list[Table]:
 def gauntlet_tables(stage: str, candidates: tuple[str, ...], pool: list[str],
                     seats: int) -> list[Table]:
     """Each candidate with every ``seats - 1``-subset of the pool."""
-    tables = []
+    tables: list[Table] = []
     for c in candidates:
         for rest in combinations(pool, seats - 1):
             tables.append(Table(stage, len(tables), (c, *rest)))

@@ -37,7 +37,7 @@ import json
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from arena.core.errors import ArenaError
 from arena.stats.ratings import DEFAULT_BOOTSTRAP
@@ -82,7 +82,7 @@ class Tournament:
     rules: str | None
     seed: int
     deals: int
-    seats: str
+    seats: Literal["rotate", "fixed"]
     format: str
     """The name of its format (``tournaments.formats``)."""
     agents: tuple[Entrant, ...]
@@ -155,7 +155,7 @@ def _resolve_agent(spec: str, base: Path | None) -> str:
 
     written, resolved = parse_spec(spec).reference, absolute(spec, base)
     ref = resolved.reference
-    if ref is not None and ref.is_file and not Path(ref.target).exists():
+    if written is not None and ref is not None and ref.is_file and not Path(ref.target).exists():
         hint = ("" if Path(written.target).expanduser().is_absolute() else
                 "; relative paths in a tournament spec are read from the spec file's folder")
         raise ArenaError(f"agent file {written.target} not found (looked for {ref.target}"
