@@ -181,7 +181,6 @@ class DhumbalObservation:
 class DhumbalGame(Game):
     """Dhumbal (Jhyap), 2-5 players: lowest hand wins; call when you think you are lowest."""
 
-    name = "dhumbal"
     info = GameInfo(
         name="dhumbal",
         description="Nepali draw-and-discard card game (Jhyap), a relative of Yaniv",
