@@ -205,7 +205,7 @@ class Game(ABC):
         preset = preset if preset is not None else cls.default_preset
         base = None
         if cls.presets:
-            if preset not in cls.presets:
+            if preset is None or preset not in cls.presets:
                 raise UnknownNameError("rules preset", str(preset), cls.presets, f"for {cls.name}")
             base = build_params(cls.Rules, cls.presets[preset], f"{cls.name} preset {preset}")
         elif preset is not None:
@@ -292,6 +292,7 @@ class State(ABC):
         """Play ``action`` for the seat to move, checking that the game goes on and it is legal."""
         if self.current_player == TERMINAL:
             raise IllegalActionError(f"{self.game.name}: the game is over; no action can be applied")
+        legal: Sequence[int]
         if self.current_player == CHANCE:
             legal = [a for a, _ in self.chance_outcomes()]
         else:

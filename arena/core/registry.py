@@ -25,7 +25,7 @@ import re
 import sys
 from collections.abc import Mapping
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from arena.core.errors import ArenaError, UnknownNameError
 from arena.core.params import build_params
@@ -44,6 +44,14 @@ PROVIDER_GROUP = "arena.game_providers"
 _added: dict[str, dict[str, object]] = {GAME_GROUP: {}, AGENT_GROUP: {}}
 
 
+class GameProvider(Protocol):
+    """What a ``PROVIDER_GROUP`` entry point names (e.g. ``games.openspiel.adapter.provider``)."""
+
+    def names(self) -> list[str]: ...
+
+    def game_class(self, name: str) -> "type[Game]": ...
+
+
 @functools.lru_cache(maxsize=None)
 def _entry_points(group: str) -> Mapping[str, str]:
     return {ep.name: ep.value for ep in entry_points(group=group)}
@@ -53,11 +61,11 @@ def _targets(group: str) -> dict[str, object]:
     return {**_entry_points(group), **_added[group]}
 
 
-def _load(target: object) -> type:
+def _load(target: object) -> Any:
     if not isinstance(target, str):
         return target  # a class registered directly
     module, _, attr = target.partition(":")
-    obj = importlib.import_module(module)
+    obj: Any = importlib.import_module(module)
     for part in attr.split("."):
         obj = getattr(obj, part)
     return obj
@@ -66,7 +74,7 @@ def _load(target: object) -> type:
 def register_game(name: str, target: object) -> None:
     """Add a game class (or ``"module:Class"``) under ``name``."""
     _added[GAME_GROUP][name] = target
-    make_game.cache_clear()
+    _make_game.cache_clear()
 
 
 def register_agent(name: str, target: object) -> None:
@@ -89,9 +97,9 @@ def agent_names() -> list[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def providers() -> dict[str, object]:
+def providers() -> dict[str, GameProvider]:
     """Game providers by entry-point name; one that fails to load is left out."""
-    out = {}
+    out: dict[str, GameProvider] = {}
     for ep in entry_points(group=PROVIDER_GROUP):
         try:
             out[ep.name] = _load(ep.value)

@@ -416,9 +416,9 @@ def _check_determinism(game: Game, seed: int) -> None:
     play_out(state.clone(), random.Random(seed + 1))
     assert [state.text(s) for s in range(game.num_players)] == before, \
         "playing a clone changed the original (shared lists or generator?)"
-    a, b = state.clone(), state.clone()
-    ends = play_out(a, random.Random(9)), play_out(b, random.Random(9))
-    assert ends[0] == ends[1] and a.returns() == b.returns(), \
+    left, right = state.clone(), state.clone()
+    ends = play_out(left, random.Random(9)), play_out(right, random.Random(9))
+    assert ends[0] == ends[1] and left.returns() == right.returns(), \
         "two clones given the same moves end differently (is the generator state cloned?)"
 
 
@@ -545,8 +545,12 @@ def _check_sample(state: State, sample: State, seat: int, key: str, seed: int,
     rest = sample.clone()
     try:
         steps = iter(range(MAX_STEPS))
-        play_out(rest, random.Random(seed),
-                 lambda st: next(steps) % 8 == 0 and st.check_invariants())
+
+        def every_eighth(st: State) -> None:
+            if next(steps) % 8 == 0:
+                st.check_invariants()
+
+        play_out(rest, random.Random(seed), every_eighth)
         rest.check_invariants()
     except AssertionError as exc:
         raise AssertionError(f"a determinization for seat {seat} does not play on to a "
