@@ -15,7 +15,7 @@ Conventions every game follows (and ``arena.testing.check_game`` checks):
 
 The base class enforces the shared invariants once (``apply`` on a finished game, illegal
 actions); a game implements ``_apply`` and the views. A game is named once, in its
-``GameInfo``; ``examples/games/tictactoe.py`` is a complete small game.
+``GameInfo``; ``examples/games/nim.py`` is a complete small game.
 """
 
 from __future__ import annotations
@@ -339,9 +339,9 @@ class State(ABC):
 
         In a perfect-information game every seat knows the whole state, so the default
         (for those games only) is a copy of it (``clone``: callers play on it). A game
-        with hidden information must override it:
+        with hidden information must override it.
 
-        It must be a state that could be the real one: the same
+        The sample must be a state that could be the real one: the same
         ``information_state_key(seat)``, the game's invariants hold (no card twice), and it
         plays on to the end. It depends only on what ``seat`` knows and on ``rng``: two
         states the seat cannot tell apart give the same sample for the same ``rng`` seed
