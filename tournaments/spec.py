@@ -255,13 +255,14 @@ def parse_tournament(data: dict[str, Any], where: str = "spec",
     """Validate ``data``; relative agent file paths are read from ``base`` (default: the
     current folder), and agent names default to the spec as written."""
     from arena.core.registry import make_game
-    from arena.core.spec import parse_spec
+    from arena.core.spec import absolute, parse_spec
 
     top = TableReader(where, data)
     name = top.get("name", str, default_name)
     game_spec = top.get("game", str)
     rules = top.get("rules", str, None)
     try:
+        game_spec = str(absolute(game_spec, base))  # a game file: from the spec's folder
         game = make_game(game_spec, rules)
     except ArenaError as exc:
         raise top.fail("game/rules", str(exc)) from None

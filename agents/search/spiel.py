@@ -1,8 +1,11 @@
 """``engine=openspiel``: OpenSpiel's C++ MCTS and IS-MCTS bots behind ``mcts`` / ``ismcts``.
 
-The same budgets (iterations, seconds) and exploration constant as the arena engine: the
-arena scales values to 0..1, OpenSpiel uses raw returns, so its ``uct_c`` is ``c`` times the
-game's utility range. Playouts are random (one per leaf). A new bot is made for every
+The same budgets (iterations, seconds) and exploration constant as the arena engine. The
+arena engine measures values in units of twice the standard deviation of the returns seen in
+its search (at least half their spread; see ``agents.search.tree``), OpenSpiel uses raw
+returns, so its ``uct_c`` is ``c`` times the game's utility range: the same unit where two
+standard deviations span that range (results of +-1 split evenly), an approximation
+elsewhere. Playouts are random (one per leaf). A new bot is made for every
 decision, seeded from the agent's generator, so a search repeats exactly given its seed
 (without a time limit). ``ismcts`` hands the C++ bot a state from the seat's own
 ``determinize``; the bot then samples worlds with OpenSpiel's ``ResampleFromInfostate``,

@@ -8,11 +8,14 @@ Conventions every game follows (and ``arena.testing.check_game`` checks):
 - actions are ints in ``range(game.num_actions)``, a fixed-size space shared by RL masks and
   search; ``game.action_name(a)`` is a stable name for people and LLMs;
 - ``observation(seat)`` / ``text(seat)`` / ``encode(seat)`` hold only what ``seat`` may know;
-- ``determinize(seat, rng)`` samples a full state consistent with what ``seat`` knows;
+- ``determinize(seat, rng)`` samples a full state consistent with what ``seat`` knows
+  (games with hidden information only: in the others it is a copy of the state);
+- ``Game.return_bounds()`` bounds every seat's return (a forfeit gets the lowest);
 - ``returns()`` and ``outcome()`` at the end, ``metrics()`` per seat for the statistics.
 
 The base class enforces the shared invariants once (``apply`` on a finished game, illegal
-actions); a game implements ``_apply`` and the views.
+actions); a game implements ``_apply`` and the views. A game is named once, in its
+``GameInfo``; ``examples/games/nim.py`` is a complete small game.
 """
 
 from __future__ import annotations
@@ -154,9 +157,15 @@ def draw_chance(state: "State", rng: random.Random) -> int:
 
 
 class Game(ABC):
-    """A game with its rules fixed; a factory of states. Subclasses set the class fields."""
+    """A game with its rules fixed; a factory of states. Subclasses set the class fields.
+
+    A game is named once, in ``info`` (``GameInfo.name``): ``name`` is set from it when the
+    class is made. Subclasses must also say their ``return_bounds`` (a forfeit is scored
+    with them; ``check_game`` refuses a game without them).
+    """
 
     name: ClassVar[str]
+    """The game's name: ``info.name`` (set by ``__init_subclass__``, never written twice)."""
     info: ClassVar[GameInfo]
     Rules: ClassVar[type] = NoParams
     presets: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
@@ -165,6 +174,17 @@ class Game(ABC):
     ranked_by: ClassVar[Literal["win_rate", "payoff"]] = "win_rate"
     """What orders a leaderboard: games won, or the mean payoff where winning many small
     pots and losing big ones is a loss (poker)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        info = getattr(cls, "info", None)
+        if not isinstance(info, GameInfo):
+            return  # an abstract family of games (e.g. every OpenSpiel game): no name yet
+        own = cls.__dict__.get("name")
+        if own is not None and own != info.name:
+            raise TypeError(f"{cls.__qualname__}: name {own!r} differs from info.name "
+                            f"{info.name!r}; name a game once, in its GameInfo")
+        cls.name = info.name
 
     def __init__(self, rules: Any = None, preset: str | None = None):
         """``rules`` as given; without them, those of ``preset`` (a name in ``presets``),
@@ -185,7 +205,7 @@ class Game(ABC):
         preset = preset if preset is not None else cls.default_preset
         base = None
         if cls.presets:
-            if preset not in cls.presets:
+            if preset is None or preset not in cls.presets:
                 raise UnknownNameError("rules preset", str(preset), cls.presets, f"for {cls.name}")
             base = build_params(cls.Rules, cls.presets[preset], f"{cls.name} preset {preset}")
         elif preset is not None:
@@ -228,9 +248,13 @@ class Game(ABC):
     def return_bounds(self) -> tuple[float, float]:
         """(lowest, highest) return any seat can get in one game under these rules.
 
-        The lowest is what a seat that forfeits gets (``Outcome.forfeited``), so it must be
-        a true bound: no play may end below it. The conformance checker tests that returns
-        stay inside the bounds.
+        Every game must say them: any seat of any game may forfeit (raise, hang, overrun
+        its budget), and the lowest is what it then gets (``Outcome.forfeited``), so it
+        must be a true bound: no play may end below it. The learning environments scale
+        rewards by them too. There is no default that fits every game (+-1 for a board
+        game, coins for Dhumbal, chips for poker): the base class raises, and
+        ``arena.testing.check_game`` refuses a game that does not override it, and checks
+        that returns stay inside the bounds.
         """
         raise NotImplementedError(
             f"{self.name} does not say its return bounds (Game.return_bounds); a forfeit "
@@ -268,6 +292,7 @@ class State(ABC):
         """Play ``action`` for the seat to move, checking that the game goes on and it is legal."""
         if self.current_player == TERMINAL:
             raise IllegalActionError(f"{self.game.name}: the game is over; no action can be applied")
+        legal: Sequence[int]
         if self.current_player == CHANCE:
             legal = [a for a, _ in self.chance_outcomes()]
         else:
@@ -309,11 +334,14 @@ class State(ABC):
     def encode(self, seat: int) -> np.ndarray:
         """What ``seat`` knows, as a float32 vector of ``game.encoding_shape``."""
 
-    @abstractmethod
     def determinize(self, seat: int, rng: random.Random) -> "State":
         """A full state sampled to agree with everything ``seat`` knows, drawn with ``rng``.
 
-        It must be a state that could be the real one: the same
+        In a perfect-information game every seat knows the whole state, so the default
+        (for those games only) is a copy of it (``clone``: callers play on it). A game
+        with hidden information must override it.
+
+        The sample must be a state that could be the real one: the same
         ``information_state_key(seat)``, the game's invariants hold (no card twice), and it
         plays on to the end. It depends only on what ``seat`` knows and on ``rng``: two
         states the seat cannot tell apart give the same sample for the same ``rng`` seed
@@ -322,6 +350,11 @@ class State(ABC):
         the exact posterior. Raise ``NotImplementedError`` rather than return an impossible
         state. ``arena.testing.check_game`` checks all of this.
         """
+        if self.game.info.perfect_information:
+            return self.clone()
+        raise NotImplementedError(
+            f"{self.game.name} has hidden information but its State does not implement "
+            "determinize (sample the hidden part from what the seat knows)")
 
     def likely_determinize(self, seat: int, rng: random.Random) -> "State":
         """A determinization drawn from the game's model of how players usually play (e.g.

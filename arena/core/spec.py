@@ -1,12 +1,12 @@
 """Spec strings: ``name`` or ``name(key=value, ...)``, and comma-separated lists of them.
 
 ``ismcts(iterations=200)``, ``llm(base_url=http://host:8000/v1,model=m)``, ``go(board_size=9)``.
-An agent's name may instead point at a class: ``path/to/file.py:Class`` (a Python file,
-relative or absolute) or ``package.module:Class`` (an importable module), e.g.
+An agent's or a game's name may instead point at a class: ``path/to/file.py:Class`` (a
+Python file, relative or absolute) or ``package.module:Class`` (an importable module), e.g.
 ``./my_bot.py:MyBot(depth=2)``; a name with spaces or odd characters may be quoted
 (``"my bots/bot.py:Bot"(depth=2)``).
 Values stay text here and are converted by the owner's declared parameter types
-(arena/params.py); a value may be quoted ('...' or "...") to hold commas or parentheses.
+(arena/core/params.py); a value may be quoted ('...' or "...") to hold commas or parentheses.
 A list splits on commas outside parentheses and quotes:
 ``llm(base_url=http://h:8000/v1,model=m),random`` is two specs.
 """
@@ -53,7 +53,8 @@ class Spec:
 
 @dataclass(frozen=True)
 class Reference:
-    """A ``target:Class`` agent name: a Python file (``is_file``) or a module, and a class."""
+    """A ``target:Class`` agent or game name: a Python file (``is_file``) or a module, and a
+    class."""
 
     target: str
     attr: str

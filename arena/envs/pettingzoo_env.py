@@ -50,7 +50,7 @@ class ArenaAECEnv(AECEnv):
     (use the action mask). ``reset(seed=s)`` deals as a match with job seed ``s`` does.
     """
 
-    metadata = {"render_modes": ["ansi", "human"], "is_parallelizable": False}
+    metadata: dict[str, Any] = {"render_modes": ["ansi", "human"], "is_parallelizable": False}
 
     def __init__(self, game: "Game | str", rules: str | None = None, *, scale: bool = False,
                  render_mode: str | None = None):
@@ -99,7 +99,7 @@ class ArenaAECEnv(AECEnv):
         self._cumulative_rewards = {a: 0.0 for a in self.agents}
         self.terminations = {a: False for a in self.agents}
         self.truncations = {a: False for a in self.agents}
-        self.infos = {a: {} for a in self.agents}
+        self.infos: dict[str, dict[str, Any]] = {a: {} for a in self.agents}
         self._select()
 
     def _select(self) -> None:

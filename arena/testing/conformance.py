@@ -13,7 +13,10 @@ saying what is wrong and its likely cause:
 - settled results: what ``settled_result`` says of a seat before the end is what it gets;
 - views: what a seat sees (``text``, ``encode``, ``observation``) never changes when what it
   cannot see is re-dealt, and a seat that is not to move is never offered a move;
-- determinization (imperfect information): every sample keeps the seat's information state,
+- return bounds: every game says them (a forfeit is scored with them), and returns stay
+  inside them;
+- determinization (imperfect information only: a perfect-information game's is a copy of
+  the state, the base class's default): every sample keeps the seat's information state,
   passes the invariants and plays on to the end; it depends only on what the seat knows and
   on the generator passed in (not on the real hidden cards, not on the global ``random``);
   and different generators give different hidden cards;
@@ -59,13 +62,15 @@ def check_game(game_or_spec: "Game | str", *, preset: str | None = None, seeds: 
     game = game_or_spec if isinstance(game_or_spec, Game) else make_game(game_or_spec, preset)
     label = game.describe()
     seed_list = range(seed, seed + max(1, seeds))
-    for check in (_check_action_space, _check_illegal_moves):
+    for check in (_check_return_bounds, _check_action_space, _check_illegal_moves):
         _run(label, check, game, seed)
     for s in seed_list:
         _run(label, _check_random_play, game, s)
         _run(label, _check_determinism, game, s)
     _run(label, _check_seeds_differ, game, seed_list)
     imperfect = not game.info.perfect_information
+    if imperfect and determinize:
+        _run(label, _check_determinize_defined, game, seed)
     methods = ["determinize"]
     if type(game.new_state(seed)).likely_determinize is not State.likely_determinize:
         methods.append("likely_determinize")  # a game's own model: the same contract
@@ -288,11 +293,9 @@ def _check_random_play(game: Game, seed: int) -> None:
     assert len(returns) == game.num_players, \
         f"returns() has {len(returns)} values for {game.num_players} seats"
     assert all(np.isfinite(returns)), f"non-finite return: {returns}"
-    bounds = _return_bounds(game)
-    if bounds is not None:
-        low, high = bounds
-        assert all(low - 1e-9 <= r <= high + 1e-9 for r in returns), \
-            f"returns {returns} outside the game's return_bounds {bounds}"
+    low, high = bounds = game.return_bounds()
+    assert all(low - 1e-9 <= r <= high + 1e-9 for r in returns), \
+        f"returns {returns} outside the game's return_bounds {bounds}"
     out = state.outcome()
     assert tuple(out.returns) == tuple(float(r) for r in returns), \
         "outcome().returns differ from returns()"
@@ -314,15 +317,29 @@ def _check_random_play(game: Game, seed: int) -> None:
             f"{out.team!r}: Outcome.team_result)"
 
 
-def _return_bounds(game: Game) -> tuple[float, float] | None:
-    bounds = getattr(game, "return_bounds", None)
-    if bounds is None:
-        return None
+def _check_return_bounds(game: Game, seed: int) -> None:
+    """Every game says its return bounds: any seat may forfeit, and a forfeit is scored
+    with them (``Outcome.forfeited``)."""
     try:
-        return bounds()
+        bounds = game.return_bounds()
     except NotImplementedError:
         raise AssertionError("return_bounds() is not implemented: a forfeit could not be "
-                             "scored") from None
+                             "scored (define Game.return_bounds: the lowest and highest "
+                             "return of a seat)") from None
+    assert isinstance(bounds, tuple) and len(bounds) == 2, \
+        f"return_bounds() must be a pair (lowest, highest), got {bounds!r}"
+    low, high = bounds
+    assert np.isfinite(low) and np.isfinite(high) and low <= high, \
+        f"return_bounds() {bounds} must be finite, the lowest first"
+
+
+def _check_determinize_defined(game: Game, seed: int) -> None:
+    """A game with hidden information has its own ``determinize`` (the base class's copies
+    the state, which is right only where every seat sees everything)."""
+    state = game.new_state(seed)
+    assert type(state).determinize is not State.determinize, \
+        "the game has hidden information (info.perfect_information is False) but its State " \
+        "does not implement determinize (or pass determinize=False to skip its checks)"
 
 
 def _check_live(game: Game, state: State, views: bool = True) -> None:
@@ -399,9 +416,9 @@ def _check_determinism(game: Game, seed: int) -> None:
     play_out(state.clone(), random.Random(seed + 1))
     assert [state.text(s) for s in range(game.num_players)] == before, \
         "playing a clone changed the original (shared lists or generator?)"
-    a, b = state.clone(), state.clone()
-    ends = play_out(a, random.Random(9)), play_out(b, random.Random(9))
-    assert ends[0] == ends[1] and a.returns() == b.returns(), \
+    left, right = state.clone(), state.clone()
+    ends = play_out(left, random.Random(9)), play_out(right, random.Random(9))
+    assert ends[0] == ends[1] and left.returns() == right.returns(), \
         "two clones given the same moves end differently (is the generator state cloned?)"
 
 
@@ -528,8 +545,12 @@ def _check_sample(state: State, sample: State, seat: int, key: str, seed: int,
     rest = sample.clone()
     try:
         steps = iter(range(MAX_STEPS))
-        play_out(rest, random.Random(seed),
-                 lambda st: next(steps) % 8 == 0 and st.check_invariants())
+
+        def every_eighth(st: State) -> None:
+            if next(steps) % 8 == 0:
+                st.check_invariants()
+
+        play_out(rest, random.Random(seed), every_eighth)
         rest.check_invariants()
     except AssertionError as exc:
         raise AssertionError(f"a determinization for seat {seat} does not play on to a "

@@ -173,7 +173,6 @@ class AvalonObservation:
 class AvalonGame(Game):
     """The Resistance: Avalon, 5-10 players, good against evil with hidden roles."""
 
-    name = "avalon"
     info = GameInfo(
         name="avalon",
         description="The Resistance: Avalon: hidden roles, quests, votes and an assassination",

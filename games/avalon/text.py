@@ -53,6 +53,27 @@ def proposal_text(p: "Proposal", n: int, me: int) -> str:
 
 
 def render(game: "AvalonGame", obs: "AvalonObservation") -> str:
+    lines = _rules_lines(game, obs) + _history_lines(game, obs)
+    me = obs.seat
+    if obs.phase == "over":
+        lines.append(f"The game is over: {obs.winner} wins ({obs.end}).")
+        lines.append("Roles: " + ", ".join(f"seat {s} {k}" for s, k in enumerate(obs.known_roles))
+                     + ".")
+        return "\n".join(lines)
+    if obs.phase == "assassinate":
+        who = "you" if obs.to_move == me else f"seat {obs.to_move} (the Assassin)"
+        lines.append(f"Three quests succeeded. Now {who} must name the player thought to be "
+                     "Merlin: naming Merlin wins for evil, anyone else wins for good.")
+        if obs.to_move == me:
+            good = [s for s, k in enumerate(obs.known_roles) if k is None]
+            lines.append("Your move: assassinate one of " + seats_text(good) + ".")
+            lines.append("Options: " + " | ".join(f"assassinate seat {s}" for s in good))
+        return "\n".join(lines)
+    return "\n".join(lines + _now_lines(obs))
+
+
+def _rules_lines(game: "AvalonGame", obs: "AvalonObservation") -> list[str]:
+    """Who the seat is, the rules, what it knows and the score."""
     r, n, me = game.rules, game.rules.players, obs.seat
     preset = f" ({game.preset} rules)" if game.preset else ""
     lines = [f"The Resistance: Avalon{preset}, {n} players (seats 0-{n - 1}), "
@@ -75,6 +96,12 @@ def render(game: "AvalonGame", obs: "AvalonObservation") -> str:
     elif obs.role == "servant":
         lines.append("You know only your own role.")
     lines.append(f"Score: {obs.successes} quest(s) succeeded, {obs.failures} failed.")
+    return lines
+
+
+def _history_lines(game: "AvalonGame", obs: "AvalonObservation") -> list[str]:
+    """Every quest so far: its statements, proposals and result."""
+    n, me = game.rules.players, obs.seat
     by_quest: dict[int, list[str]] = {}
     statements = list(obs.statements)
     for p in obs.proposals:
@@ -87,25 +114,19 @@ def render(game: "AvalonGame", obs: "AvalonObservation") -> str:
         by_quest.setdefault(q.quest, []).append(
             f"  quest {q.quest + 1} {'SUCCEEDED' if q.success else 'FAILED'}: team "
             f"{team_text(q.team)}, {q.fails} Fail card(s)")
+    lines: list[str] = []
     if by_quest:
         lines.append("History:")
         for quest in sorted(by_quest):
             lines.append(f" Quest {quest + 1} (team of {game.sizes[quest]}):")
             lines.extend(by_quest[quest])
-    if obs.phase == "over":
-        lines.append(f"The game is over: {obs.winner} wins ({obs.end}).")
-        lines.append("Roles: " + ", ".join(f"seat {s} {k}" for s, k in enumerate(obs.known_roles))
-                     + ".")
-        return "\n".join(lines)
-    if obs.phase == "assassinate":
-        who = "you" if obs.to_move == me else f"seat {obs.to_move} (the Assassin)"
-        lines.append(f"Three quests succeeded. Now {who} must name the player thought to be "
-                     "Merlin: naming Merlin wins for evil, anyone else wins for good.")
-        if obs.to_move == me:
-            good = [s for s, k in enumerate(obs.known_roles) if k is None]
-            lines.append("Your move: assassinate one of " + seats_text(good) + ".")
-            lines.append("Options: " + " | ".join(f"assassinate seat {s}" for s in good))
-        return "\n".join(lines)
+    return lines
+
+
+def _now_lines(obs: "AvalonObservation") -> list[str]:
+    """The proposal under way and, for the seat to move, its options."""
+    me, statements = obs.seat, list(obs.statements)
+    lines: list[str] = []
     leader = "you" if obs.leader == me else f"seat {obs.leader}"
     lines.append(f"Now: quest {obs.quest + 1}, proposal {obs.attempt + 1} of 5, leader {leader}"
                  f", team of {obs.team_size}"
@@ -128,7 +149,7 @@ def render(game: "AvalonGame", obs: "AvalonObservation") -> str:
         doing = {"propose": "propose a team", "talk": "make a statement", "vote": "vote",
                  "quest": "play a quest card"}[obs.phase]
         lines.append(f"Waiting for seat {obs.to_move} to {doing}.")
-        return "\n".join(lines)
+        return lines
     if obs.phase == "propose":
         lines.append(f"Your move: propose a team of {obs.team_size} seats (you may include "
                      f"yourself), e.g. 'propose {team_text(range(obs.team_size))}'.")
@@ -143,4 +164,4 @@ def render(game: "AvalonGame", obs: "AvalonObservation") -> str:
         options = "success | fail" if obs.team == "evil" else "success (good must succeed)"
         lines.append("Your move: play a quest card.")
         lines.append(f"Options: {options}")
-    return "\n".join(lines)
+    return lines

@@ -12,8 +12,8 @@ from __future__ import annotations
 import random
 from itertools import combinations
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 import numpy as np
 
@@ -94,6 +94,30 @@ PRESETS = {
         starter="winner",
     ),
 }
+
+
+@dataclass(frozen=True)
+class PositionSetup:
+    """What a hand-built position (``DhumbalGame.position``) holds besides the cards; every
+    field may also be passed to ``position`` by name."""
+
+    current: int = 0
+    """The seat whose turn begins."""
+    turn: int = 0
+    """Turns already played in the round."""
+    fill_deck: bool = True
+    """Every card not placed goes into the deck below ``deck_top`` (else the deck holds
+    just ``deck_top``)."""
+    scores: Sequence[int] | None = None
+    """Points per seat (default 0)."""
+    coins: Sequence[int] | None = None
+    """Coins per seat (default the rules' ``start_coins``)."""
+    active: Sequence[bool] | None = None
+    """Seats still in the game (default all)."""
+    known: Sequence | None = None
+    """Per seat, its cards the others know (picked up from the pile); default none."""
+    seed: int = 0
+    """Seeds the shuffle of the filled deck and the state's generator."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +205,6 @@ class DhumbalObservation:
 class DhumbalGame(Game):
     """Dhumbal (Jhyap), 2-5 players: lowest hand wins; call when you think you are lowest."""
 
-    name = "dhumbal"
     info = GameInfo(
         name="dhumbal",
         description="Nepali draw-and-discard card game (Jhyap), a relative of Yaniv",
@@ -348,27 +371,29 @@ class DhumbalGame(Game):
         return hit
 
     def position(self, hands: Sequence, pile: Sequence = (), deck_top: Sequence | str = (),
-                 *, current: int = 0, turn: int = 0, fill_deck: bool = True,
-                 scores: Sequence[int] | None = None, coins: Sequence[int] | None = None,
-                 active: Sequence[bool] | None = None, known: Sequence | None = None,
-                 seed: int = 0) -> "DhumbalState":
+                 *, setup: PositionSetup | None = None, **changes: Any) -> "DhumbalState":
         """A hand-built position at the start of ``current``'s turn (for tests and puzzles).
 
         ``hands`` per seat and ``pile`` melds (oldest first) are card lists or text such as
         ``"A♠ 2s 10h"``; ``deck_top`` lists the next cards to be drawn, first drawn first; with
         ``fill_deck`` every card not placed goes below them (shuffled by ``seed``), otherwise
         the deck holds just ``deck_top``. Under ``pickup=previous`` the offer is the last pile
-        meld's offerable cards, as if the previous player had just discarded it.
+        meld's offerable cards, as if the previous player had just discarded it. The rest of
+        the standing is ``setup`` (a ``PositionSetup``) with ``changes`` (its fields by name:
+        ``current=2, scores=[...]``).
         """
         def as_cards(x) -> list[int]:
             return parse_cards(x) if isinstance(x, str) else list(x)
 
+        setup = replace(setup or PositionSetup(), **changes)
+        current, turn, known = setup.current, setup.turn, setup.known
         n = self.rules.players
         st = DhumbalState(self, None, _blank=True)
-        st.rng = random.Random(seed)
-        st.active = list(active) if active is not None else [True] * n
-        st.scores = list(scores) if scores is not None else [0] * n
-        st.coins = list(coins) if coins is not None else [self.rules.start_coins] * n
+        st.rng = random.Random(setup.seed)
+        st.active = list(setup.active) if setup.active is not None else [True] * n
+        st.scores = list(setup.scores) if setup.scores is not None else [0] * n
+        st.coins = (list(setup.coins) if setup.coins is not None
+                    else [self.rules.start_coins] * n)
         st.out_round = [None if a else 0 for a in st.active]
         st.results = []
         st.m = {k: [0] * n for k in _METRIC_KEYS}
@@ -382,7 +407,7 @@ class DhumbalGame(Game):
         top = as_cards(deck_top)
         placed = set(top) | {c for m in st.pile for c in m} | {
             c for h in st.hands for c in cards_of(h)}
-        rest = [c for c in range(52) if c not in placed] if fill_deck else []
+        rest = [c for c in range(52) if c not in placed] if setup.fill_deck else []
         st.rng.shuffle(rest)
         st.deck = rest + top[::-1]  # drawn from the end
         last = st.pile[-1] if st.pile else []

@@ -434,7 +434,6 @@ class OpenSpielProvider:
         if cls is None:
             gtype = spiel_type(name)
             cls = type(f"Spiel_{name}", (SpielGame,), {
-                "name": name,
                 "spiel_name": name,
                 "info": game_info(name, gtype),
                 "Rules": rules_class(name, gtype.parameter_specification),

@@ -16,7 +16,6 @@ def _first_class(name: str, spiel_name: str, description: str,
                  overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     gtype = spiel_type(spiel_name)
     return {
-        "name": name,
         "spiel_name": spiel_name,
         "info": game_info(name, gtype, description),
         "Rules": rules_class(spiel_name, gtype.parameter_specification, overrides),

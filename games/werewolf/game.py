@@ -197,7 +197,6 @@ class WerewolfObservation:
 class WerewolfGame(Game):
     """Werewolf: the village against the werewolves, with hidden roles and talk."""
 
-    name = "werewolf"
     info = GameInfo(
         name="werewolf",
         description="Werewolf: hidden roles, secret night kills, talk and exile votes",
