@@ -12,13 +12,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from rich.console import Console
 
 from arena import __version__
 from arena.core.errors import ArenaError
 from arena.core.params import describe_params
+
+if TYPE_CHECKING:  # pragma: no cover
+    from arena.stats.summary import Summary
 
 
 class _Parser(argparse.ArgumentParser):
@@ -335,7 +338,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     console.print(leaderboard(summaries, game.metric_specs, title=title,
                               by_payoff=game.ranked_by == "payoff"))
     roles = role_tables(records, labels)
-    if roles:
+    if roles is not None:
         console.print(roles_table(roles))
     console.print(timing_table(timings))
     llm = llm_table([(s.name, s.agent_stats) for s in summaries])
@@ -347,7 +350,7 @@ def cmd_match(args: argparse.Namespace) -> int:
             "games": len(records), "seed": args.seed, "seats": args.seats,
             "agents": [{**s.to_dict(), "spec": spec_of[s.name],
                         "settings": agent_settings(spec_of[s.name])} for s in summaries],
-            **roles,
+            **(roles.to_json() if roles is not None else {}),
             "timing": [t.to_dict() for t in timings],
         })
         console.print(f"results written to {args.json}")
@@ -363,18 +366,17 @@ def _progress_bar(err: Console):
                     TimeRemainingColumn(), console=err, transient=True)
 
 
-def _print_tournament(summary: dict, out: Path, files: list[Path]) -> None:
+def _print_tournament(summary: "Summary", out: Path, files: list[Path]) -> None:
     from arena.report.output import console as report_console
     from arena.report.output import (h2h_table, llm_table, pairs_table, roles_table,
                                      seats_line, timing_table, tournament_leaderboard)
-    from arena.stats.basic import Timing
 
     console = report_console()
-    notes = summary.get("notes", {})
-    rules = f" ({summary['rules']})" if summary["rules"] else ""
-    title = (f"{notes.get('name', '')}: {summary['game']}{rules}, {summary['games']} games, "
+    notes = summary.notes or {}
+    rules = f" ({summary.rules})" if summary.rules else ""
+    title = (f"{notes.get('name', '')}: {summary.game}{rules}, {summary.games} games, "
              f"{notes.get('format', '')}, seats {notes.get('seats', '')}; ranked by "
-             f"{summary.get('ranked_by', 'Elo')}")
+             f"{summary.ranked_by}")
     console.print(tournament_leaderboard(summary, title))
     if "advanced" in notes:
         console.print("Advanced to the final: " + "; ".join(
@@ -386,15 +388,14 @@ def _print_tournament(summary: dict, out: Path, files: list[Path]) -> None:
                       f"({s['games']} games), LLR {s['llr']:.2f} (bounds "
                       f"{s['bounds'][0]:.2f}, {s['bounds'][1]:.2f}), score "
                       f"{s['score'] if s['score'] is None else round(s['score'], 3)}")
-    if summary["pairs"]:
-        console.print(pairs_table(summary))
+    if summary.pairs:
+        console.print(pairs_table(summary.pairs, summary.adjust))
     console.print(h2h_table(summary))
-    if summary.get("roles") or summary.get("teams"):
-        console.print(roles_table(summary))
-    console.print(seats_line(summary))
-    console.print(timing_table([Timing(**t) for t in summary["timing"]]))
-    llm = llm_table([(a["name"], a.get("agent_stats") or {}) for a in summary["agents"]],
-                    summary.get("llm"))
+    if summary.roles is not None and (summary.roles.roles or summary.roles.teams):
+        console.print(roles_table(summary.roles))
+    console.print(seats_line(summary.seats))
+    console.print(timing_table(summary.timing))
+    llm = llm_table([(a.name, a.agent_stats) for a in summary.agents], summary.llm)
     if llm is not None:
         console.print(llm)
     console.print(f"written to {out}/: " + ", ".join(
@@ -502,7 +503,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     store.close()
     _print_tournament(summary, out, files)
     if stopped:
-        print(f"stopped: {stopped}, after {summary['games']:,} games; raise the budget "
+        print(f"stopped: {stopped}, after {summary.games:,} games; raise the budget "
               f"(--max-tokens/--max-cost or [budgets]) and resume with: "
               f"{_resume_command(args, out)}", file=sys.stderr)
         return 3
@@ -529,7 +530,7 @@ def _run_command(args: argparse.Namespace, out: Path) -> str:
                                               str(out)])
 
 
-def _write_html(out: Path, summary: dict, store: Any, t: Any, replays: Any,
+def _write_html(out: Path, summary: "Summary", store: Any, t: Any, replays: Any,
                 command: str | None) -> Path:
     from arena.core.registry import make_game
     from arena.report.html import write_html_report

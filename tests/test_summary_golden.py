@@ -138,24 +138,12 @@ def _tables(summary, out: Path) -> str:
 
     console = Console(file=io.StringIO(), width=output.WIDTH, markup=False)
     console.print(output.tournament_leaderboard(summary, "title"))
-    console.print(output.pairs_table(summary))
+    console.print(output.pairs_table(summary.pairs, summary.adjust))
     console.print(output.h2h_table(summary))
-    if _has_roles(summary):
-        console.print(output.roles_table(_role_part(summary)))
-    console.print(output.seats_line(summary))
+    if summary.roles is not None:
+        console.print(output.roles_table(summary.roles))
+    console.print(output.seats_line(summary.seats))
     return console.file.getvalue()
-
-
-def _has_roles(summary) -> bool:
-    return bool(_document(summary).get("roles") or _document(summary).get("teams"))
-
-
-def _role_part(summary):
-    return getattr(summary, "roles", summary)
-
-
-def _document(summary) -> dict:
-    return summary.to_json() if hasattr(summary, "to_json") else summary
 
 
 def report(name: str, tmp: Path) -> dict[str, object]:
