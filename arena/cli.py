@@ -478,6 +478,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
             driver.run()
         store.set_meta("stopped", "")
     except BudgetReached as exc:
+        assert store is not None  # a budget is spent only by games played into the store
         stopped = str(exc)
         store.set_meta("stopped", stopped)
     except KeyboardInterrupt:
@@ -495,6 +496,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     finally:
         if runner is not None:
             runner.close()
+    assert store is not None  # opened, or the run ended above
     summary = tournament_summary(t, store)
     files = write_tournament_files(out, summary, store.records(actions=False), stage_of)
     if not args.no_html:

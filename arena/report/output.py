@@ -531,7 +531,7 @@ def _mark_separated(ax: Any, y: float, elo: float,
 def _plot_head_to_head(path: Path, names: Sequence[str], h2h: "HeadToHead") -> Path:
     import matplotlib.pyplot as plt
 
-    grid = [[(h2h[a][b] if h2h[a][b] is not None else math.nan) for b in names]
+    grid = [[math.nan if (score := h2h[a][b]) is None else score for b in names]
             for a in names]
     fig, ax = plt.subplots(figsize=(1.1 * len(names) + 2.5, 0.9 * len(names) + 1.8))
     im = ax.imshow(grid, cmap="RdBu", vmin=0, vmax=1)

@@ -268,7 +268,7 @@ def _fit_batch(W: np.ndarray, N: np.ndarray, prior_draws: float,
 
     m, k, _ = W.shape
     met = N > 0
-    rated = met.any(axis=2)
+    rated = np.asarray(met.any(axis=2))
     # Which rated agent reaches which along "met" (with virtual draws) or along "scored
     # against" (without): log2(k) boolean squarings of the graph suffice.
     reach = (met if prior_draws > 0 else W > 0) | np.eye(k, dtype=bool)[None]
