@@ -426,15 +426,13 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
 
 
 def cmd_tournament(args: argparse.Namespace) -> int:
-    from tournaments.run import (BudgetReached, TournamentRunner, check_prices, open_store,
-                                 stage_of, tournament_summary)
+    from tournaments.run import BudgetReached, TournamentRunner, check_prices, open_store
 
     from arena.core.registry import make_game
     from tournaments.runners import make_runner
     from tournaments.spec import load_tournament
 
     from arena.report.output import console as report_console
-    from arena.report.output import write_tournament_files
 
     t = load_tournament(args.spec)
     if args.max_cost is not None and args.max_cost <= 0:
@@ -476,11 +474,8 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         else:
             driver = TournamentRunner(t, store, runner)
             driver.run()
-        store.set_meta("stopped", "")
     except BudgetReached as exc:
-        assert store is not None  # a budget is spent only by games played into the store
         stopped = str(exc)
-        store.set_meta("stopped", stopped)
     except KeyboardInterrupt:
         if runner is not None:
             runner.close()
@@ -497,11 +492,9 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         if runner is not None:
             runner.close()
     assert store is not None  # opened, or the run ended above
-    summary = tournament_summary(t, store)
-    files = write_tournament_files(out, summary, store.records(actions=False), stage_of)
-    if not args.no_html:
-        files.append(_write_html(out, summary, store, t, args.replays,
-                                 _run_command(args, out)))
+    store.set_meta("stopped", stopped or "")
+    summary, files = _write_reports(out, t, store, not args.no_html, args.replays,
+                                    _run_command(args, out))
     store.close()
     _print_tournament(summary, out, files)
     if stopped:
@@ -532,6 +525,21 @@ def _run_command(args: argparse.Namespace, out: Path) -> str:
                                               str(out)])
 
 
+def _write_reports(out: Path, t: Any, store: Any, html: bool, replays: Any,
+                   command: str | None) -> tuple["Summary", list[Path]]:
+    """The tournament's summary, and its files written to ``out`` (the HTML report too
+    with ``html``)."""
+    from tournaments.run import stage_of, tournament_summary
+
+    from arena.report.output import write_tournament_files
+
+    summary = tournament_summary(t, store)
+    files = write_tournament_files(out, summary, store.records(actions=False), stage_of)
+    if html:
+        files.append(_write_html(out, summary, store, t, replays, command))
+    return summary, files
+
+
 def _write_html(out: Path, summary: "Summary", store: Any, t: Any, replays: Any,
                 command: str | None) -> Path:
     from arena.core.registry import make_game
@@ -543,9 +551,8 @@ def _write_html(out: Path, summary: "Summary", store: Any, t: Any, replays: Any,
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from tournaments.run import load_stored_tournament, stage_of, tournament_summary
+    from tournaments.run import load_stored_tournament
 
-    from arena.report.output import write_tournament_files
     from arena.store.sqlite import FILENAME, Store
 
     out = Path(args.out)
@@ -554,10 +561,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     store = Store(out / FILENAME)
     try:
         t = load_stored_tournament(store)
-        summary = tournament_summary(t, store)
-        files = write_tournament_files(out, summary, store.records(actions=False), stage_of)
-        if args.html:
-            files.append(_write_html(out, summary, store, t, args.replays, None))
+        summary, files = _write_reports(out, t, store, args.html, args.replays, None)
     finally:
         store.close()
     _print_tournament(summary, out, files)
