@@ -25,7 +25,6 @@ from arena.stats.results import entrant_results
 if TYPE_CHECKING:  # pragma: no cover
     from arena.play.match import GameRecord
 
-Adjust = Literal["holm", "bonferroni"]
 ADJUST_METHODS: tuple[str, ...] = ("holm", "bonferroni")
 Score = Literal["win_share", "payoff"]
 

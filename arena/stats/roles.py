@@ -21,55 +21,57 @@ if TYPE_CHECKING:  # pragma: no cover
     from arena.play.match import GameRecord
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GroupResult:
-    """Results of one group of seats (a role, a team, an agent in a role or a team)."""
+    """One row of a table of results (a role, a team, an agent in a role or a team, an
+    agent in a stage): its games, wins, win rate and the rate's interval. In the role and
+    team tables a game counts once per row however many of its seats the row held, and its
+    win is the mean win share of those seats (draws count half)."""
 
     games: int
-    """Games in which the group held a seat (once per game, however many seats)."""
     wins: float
-    """Sum over those games of the mean win share of the group's seats (draws count half)."""
     win_rate: float
     win_ci: tuple[float, float]
     """Wilson 95% interval of the win rate."""
 
-    def _result_json(self) -> dict[str, Any]:
+    def result_json(self) -> dict[str, Any]:
+        """The row's result fields as JSON (after the fields that name the row)."""
         return {"games": self.games, "wins": self.wins, "win_rate": self.win_rate,
                 "win_ci": list(self.win_ci)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RoleRow(GroupResult):
-    role: str = ""
+    role: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"role": self.role, **self._result_json()}
+        return {"role": self.role, **self.result_json()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TeamRow(GroupResult):
-    team: str = ""
+    team: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"team": self.team, **self._result_json()}
+        return {"team": self.team, **self.result_json()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AgentRoleRow(GroupResult):
-    agent: str = ""
-    role: str = ""
+    agent: str
+    role: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"agent": self.agent, "role": self.role, **self._result_json()}
+        return {"agent": self.agent, "role": self.role, **self.result_json()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AgentTeamRow(GroupResult):
-    agent: str = ""
-    team: str = ""
+    agent: str
+    team: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"agent": self.agent, "team": self.team, **self._result_json()}
+        return {"agent": self.agent, "team": self.team, **self.result_json()}
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from arena.stats.ratings import (
     openskill_ratings,
     pairwise_results,
 )
-from arena.stats.roles import RoleTables, role_tables
+from arena.stats.roles import GroupResult, RoleTables, role_tables
 
 if TYPE_CHECKING:  # pragma: no cover
     from arena.core.game import Game
@@ -118,19 +118,14 @@ class AgentRow:
         return out
 
 
-@dataclass(frozen=True)
-class StageRow:
+@dataclass(frozen=True, kw_only=True)
+class StageRow(GroupResult):
     """One agent's results in one stage of a tournament."""
 
     name: str
-    games: int
-    wins: float
-    win_rate: float
-    win_ci: Interval
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "games": self.games, "wins": self.wins,
-                "win_rate": self.win_rate, "win_ci": list(self.win_ci)}
+        return {"name": self.name, **self.result_json()}
 
 
 @dataclass(frozen=True)
@@ -353,7 +348,8 @@ def _stage_rows(stages: Mapping[str, Sequence["GameRecord"]],
     out = {}
     for stage, recs in stages.items():
         played = [n for n in names if any(n in r.labels for r in recs)]
-        out[stage] = tuple(StageRow(s.name, s.games, s.wins, s.win_rate, s.win_ci)
+        out[stage] = tuple(StageRow(name=s.name, games=s.games, wins=s.wins,
+                                    win_rate=s.win_rate, win_ci=s.win_ci)
                            for s in summarize(recs, order=played)[0])
     return out
 
