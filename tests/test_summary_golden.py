@@ -170,6 +170,27 @@ def report(name: str, tmp: Path) -> dict[str, object]:
     }
 
 
+MATCH = ["match", "avalon", "--agents",
+         "avalon_bot,avalon_bot(assassin=random),random,random,avalon_bot(fail_belief=0.5)",
+         "--games", "5", "--seed", "4", "--no-progress"]
+
+
+def match_report(tmp: Path) -> dict[str, object]:
+    """``arena match ... --json``: the JSON less its timings, and the terminal output up
+    to the decision-time table (wall clock)."""
+    import contextlib
+
+    from arena.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main([*MATCH, "--json", str(tmp / "match.json")]) == 0
+    document = json.loads((tmp / "match.json").read_text())
+    document.pop("timing")
+    return {"match.json": document,
+            "tables": out.getvalue().split("Decision time")[0]}
+
+
 def _text(value: object) -> str:
     # Text compares key order too (dict equality would not).
     return json.dumps(value, indent=1, ensure_ascii=False)
@@ -184,9 +205,20 @@ def test_reports_are_the_stored_documents(name, tmp_path):
     assert list(got) == list(expected)
 
 
+def test_the_match_json_and_tables_are_the_stored_ones(tmp_path):
+    expected = json.loads(GOLDEN.read_text())["match"]
+    got = json.loads(_text(match_report(tmp_path)))
+    for part in expected:
+        assert _text(got[part]) == _text(expected[part]), f"match: {part} changed"
+
+
 def test_the_golden_documents_cover_what_they_should():
     """The stored documents hold the parts the comparison is meant to guard."""
     golden = json.loads(GOLDEN.read_text())
+    match = golden.pop("match")
+    assert {"roles", "agent_teams"} <= set(match["match.json"])
+    assert "timing" not in match["match.json"]
+    assert "Results by team and role" in match["tables"]
     kuhn = golden["kuhn"]["summary.json"]
     assert kuhn["ranked_by"] == "mean payoff" and kuhn["llm"]["max_tokens"] == 1000000
     assert "payoff_rank_ci" in kuhn["agents"][0] and kuhn["pairs"]
@@ -206,5 +238,6 @@ if __name__ == "__main__":  # pragma: no cover - regenerates the stored document
         sys.exit("usage: python tests/test_summary_golden.py --write")
     with tempfile.TemporaryDirectory() as tmp:
         docs = {name: report(name, Path(tmp)) for name in SPECS}
+        docs["match"] = match_report(Path(tmp))
     GOLDEN.write_text(_text(docs) + "\n")
     print(f"wrote {GOLDEN}")
