@@ -4,9 +4,10 @@ A seat's result in a team game is its team's (``GameRecord.win_shares``: 1 for e
 the winning team, 1/2 each in a draw): one row per role, per team and per (agent, role),
 each with its games, wins (draws count half), win rate and 95% Wilson interval. A game
 counts once per row however many seats it gave that role or team (three servants share one
-result: counting them three times would narrow the interval falsely). With seat rotation over duplicate deals every agent holds every role of a
-deal equally often, so the per-agent rows compare agents under the same role luck, and the
-per-role rows show how much the role itself decides.
+result: counting them three times would narrow the interval falsely). With seat rotation
+over duplicate deals every agent holds every role of a deal equally often, so the per-agent
+rows compare agents under the same role luck, and the per-role rows show how much the role
+itself decides.
 """
 
 from __future__ import annotations
