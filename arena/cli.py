@@ -12,13 +12,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from rich.console import Console
 
 from arena import __version__
 from arena.core.errors import ArenaError
 from arena.core.params import describe_params
+
+if TYPE_CHECKING:  # pragma: no cover
+    from arena.stats.summary import Summary
 
 
 class _Parser(argparse.ArgumentParser):
@@ -335,7 +338,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     console.print(leaderboard(summaries, game.metric_specs, title=title,
                               by_payoff=game.ranked_by == "payoff"))
     roles = role_tables(records, labels)
-    if roles:
+    if roles is not None:
         console.print(roles_table(roles))
     console.print(timing_table(timings))
     llm = llm_table([(s.name, s.agent_stats) for s in summaries])
@@ -347,7 +350,7 @@ def cmd_match(args: argparse.Namespace) -> int:
             "games": len(records), "seed": args.seed, "seats": args.seats,
             "agents": [{**s.to_dict(), "spec": spec_of[s.name],
                         "settings": agent_settings(spec_of[s.name])} for s in summaries],
-            **roles,
+            **(roles.to_json() if roles is not None else {}),
             "timing": [t.to_dict() for t in timings],
         })
         console.print(f"results written to {args.json}")
@@ -363,32 +366,30 @@ def _progress_bar(err: Console):
                     TimeRemainingColumn(), console=err, transient=True)
 
 
-def _print_tournament(summary: dict, out: Path, files: list[Path]) -> None:
+def _print_tournament(summary: "Summary", out: Path, files: list[Path]) -> None:
     from arena.report.output import console as report_console
     from arena.report.output import (h2h_table, llm_table, pairs_table, roles_table,
                                      seats_line, timing_table, tournament_leaderboard)
-    from arena.stats.basic import Timing
 
     console = report_console()
-    notes = summary.get("notes", {})
-    rules = f" ({summary['rules']})" if summary["rules"] else ""
-    title = (f"{notes.get('name', '')}: {summary['game']}{rules}, {summary['games']} games, "
+    notes = summary.notes or {}
+    rules = f" ({summary.rules})" if summary.rules else ""
+    title = (f"{notes.get('name', '')}: {summary.game}{rules}, {summary.games} games, "
              f"{notes.get('format', '')}, seats {notes.get('seats', '')}; ranked by "
-             f"{summary.get('ranked_by', 'Elo')}")
+             f"{summary.ranked_by}")
     console.print(tournament_leaderboard(summary, title))
     from tournaments.formats import note_lines
 
     for line in note_lines(notes):  # the format's own notes (e.g. who advanced)
         console.print(line)
-    if summary["pairs"]:
-        console.print(pairs_table(summary))
+    if summary.pairs:
+        console.print(pairs_table(summary.pairs, summary.adjust))
     console.print(h2h_table(summary))
-    if summary.get("roles") or summary.get("teams"):
-        console.print(roles_table(summary))
-    console.print(seats_line(summary))
-    console.print(timing_table([Timing(**t) for t in summary["timing"]]))
-    llm = llm_table([(a["name"], a.get("agent_stats") or {}) for a in summary["agents"]],
-                    summary.get("llm"))
+    if summary.roles is not None and (summary.roles.roles or summary.roles.teams):
+        console.print(roles_table(summary.roles))
+    console.print(seats_line(summary.seats))
+    console.print(timing_table(summary.timing))
+    llm = llm_table([(a.name, a.agent_stats) for a in summary.agents], summary.llm)
     if llm is not None:
         console.print(llm)
     console.print(f"written to {out}/: " + ", ".join(
@@ -419,15 +420,13 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
 
 
 def cmd_tournament(args: argparse.Namespace) -> int:
-    from tournaments.run import (BudgetReached, TournamentRunner, check_prices, open_store,
-                                 stage_of, tournament_summary)
+    from tournaments.run import BudgetReached, TournamentRunner, check_prices, open_store
 
     from arena.core.registry import make_game
     from tournaments.runners import make_runner
     from tournaments.spec import load_tournament
 
     from arena.report.output import console as report_console
-    from arena.report.output import write_tournament_files
 
     t = load_tournament(args.spec)
     if args.max_cost is not None and args.max_cost <= 0:
@@ -469,10 +468,8 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         else:
             driver = TournamentRunner(t, store, runner)
             driver.run()
-        store.set_meta("stopped", "")
     except BudgetReached as exc:
         stopped = str(exc)
-        store.set_meta("stopped", stopped)
     except KeyboardInterrupt:
         if runner is not None:
             runner.close()
@@ -488,15 +485,14 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     finally:
         if runner is not None:
             runner.close()
-    summary = tournament_summary(t, store)
-    files = write_tournament_files(out, summary, store.records(actions=False), stage_of)
-    if not args.no_html:
-        files.append(_write_html(out, summary, store, t, args.replays,
-                                 _run_command(args, out)))
+    assert store is not None  # opened, or the run ended above
+    store.set_meta("stopped", stopped or "")
+    summary, files = _write_reports(out, t, store, not args.no_html, args.replays,
+                                    _run_command(args, out))
     store.close()
     _print_tournament(summary, out, files)
     if stopped:
-        print(f"stopped: {stopped}, after {summary['games']:,} games; raise the budget "
+        print(f"stopped: {stopped}, after {summary.games:,} games; raise the budget "
               f"(--max-tokens/--max-cost or [budgets]) and resume with: "
               f"{_resume_command(args, out)}", file=sys.stderr)
         return 3
@@ -523,7 +519,22 @@ def _run_command(args: argparse.Namespace, out: Path) -> str:
                                               str(out)])
 
 
-def _write_html(out: Path, summary: dict, store: Any, t: Any, replays: Any,
+def _write_reports(out: Path, t: Any, store: Any, html: bool, replays: Any,
+                   command: str | None) -> tuple["Summary", list[Path]]:
+    """The tournament's summary, and its files written to ``out`` (the HTML report too
+    with ``html``)."""
+    from tournaments.run import stage_of, tournament_summary
+
+    from arena.report.output import write_tournament_files
+
+    summary = tournament_summary(t, store)
+    files = write_tournament_files(out, summary, store.records(actions=False), stage_of)
+    if html:
+        files.append(_write_html(out, summary, store, t, replays, command))
+    return summary, files
+
+
+def _write_html(out: Path, summary: "Summary", store: Any, t: Any, replays: Any,
                 command: str | None) -> Path:
     from arena.core.registry import make_game
     from arena.report.html import write_html_report
@@ -534,9 +545,8 @@ def _write_html(out: Path, summary: dict, store: Any, t: Any, replays: Any,
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from tournaments.run import load_stored_tournament, stage_of, tournament_summary
+    from tournaments.run import load_stored_tournament
 
-    from arena.report.output import write_tournament_files
     from arena.store.sqlite import FILENAME, Store
 
     out = Path(args.out)
@@ -545,10 +555,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     store = Store(out / FILENAME)
     try:
         t = load_stored_tournament(store)
-        summary = tournament_summary(t, store)
-        files = write_tournament_files(out, summary, store.records(actions=False), stage_of)
-        if args.html:
-            files.append(_write_html(out, summary, store, t, args.replays, None))
+        summary, files = _write_reports(out, t, store, args.html, args.replays, None)
     finally:
         store.close()
     _print_tournament(summary, out, files)

@@ -406,7 +406,7 @@ def test_the_example_tournament_gives_every_entrant_each_role_of_a_deal(tmp_path
         for name in names:
             held = Counter(r.roles[r.labels.index(name)] for r in games)
             assert held == dealt, (name, held)
-    rows = {(row["agent"], row["role"]): row["games"] for row in summary["agent_roles"]}
+    rows = {(row.agent, row.role): row.games for row in summary.roles.agent_roles}
     for name in names:
         assert rows[(name, "merlin")] == 2 and rows[(name, "assassin")] == 2
-    assert {p["by_role"] for p in summary["pairs"]} == {True}
+    assert {p.by_role for p in summary.pairs} == {True}

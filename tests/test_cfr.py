@@ -68,6 +68,6 @@ def test_poker_leaderboards_rank_by_payoff_not_hands_won():
     assert game.ranked_by == "payoff" and make_game("dhumbal").ranked_by == "win_rate"
     labels, stream = run_match(game, ["poker_rules(style=tight)", "random"], 300, 4)
     summary = build_summary(list(stream), labels, game, bootstrap=10)
-    payoffs = [a["payoff"] for a in summary["agents"]]
+    payoffs = [a.payoff for a in summary.agents]
     assert payoffs == sorted(payoffs, reverse=True)
-    assert summary["ranked_by"] == "mean payoff"
+    assert summary.ranked_by == "mean payoff"

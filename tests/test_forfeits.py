@@ -105,19 +105,19 @@ def test_a_crash_in_kuhn_never_pays():
     forfeits = sum(rec.forfeit is not None for rec in records)
     assert 500 < forfeits < 800  # it holds the Jack in about a third of the hands
     summary = build_summary(records, labels, game, bootstrap=20)
-    rows = {row["name"]: row for row in summary["agents"]}
-    assert rows[crasher]["forfeits"] == forfeits
-    assert rows[crasher]["payoff"] < 0
-    assert rows[crasher]["payoff_ci"][1] < 0
-    assert [row["name"] for row in summary["agents"]] == [labels[1], crasher]
+    rows = {row.name: row for row in summary.agents}
+    assert rows[crasher].forfeits == forfeits
+    assert rows[crasher].payoff < 0
+    assert rows[crasher].payoff_ci[1] < 0
+    assert [row.name for row in summary.agents] == [labels[1], crasher]
     # Every statistic sees the same forfeits: the pairwise payoff means agree with it.
-    (pair,) = summary["pairs"]
-    assert pair["payoff_a"] == pytest.approx(rows[crasher]["payoff"])
-    assert pair["payoff_b"] == pytest.approx(rows[labels[1]]["payoff"])
+    (pair,) = summary.pairs
+    assert pair.payoff_a == pytest.approx(rows[crasher].payoff)
+    assert pair.payoff_b == pytest.approx(rows[labels[1]].payoff)
     # Game metrics that measure results follow the rule too: bb/100 (antes of 1) is the
     # payoff per hand times 100, forfeited hands included.
     for name, row in rows.items():
-        assert row["metrics"]["bb_per_100"] == pytest.approx(100 * row["payoff"])
+        assert row.metrics["bb_per_100"] == pytest.approx(100 * row.payoff)
     # A forfeited hand costs the crasher 2 chips, the most a Kuhn hand can cost.
     for rec in records:
         if rec.forfeit is not None:

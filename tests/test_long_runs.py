@@ -109,7 +109,7 @@ def test_a_group_name_with_a_slash_files_its_games_under_its_own_stage(tmp_path)
              '"t0" = ["study_random", "random"]\n')
     path = write(tmp_path, spec_text(deals=6, agents=agents, fmt="championship", extra=extra))
     summary = run_in_process(path, tmp_path / "out", SerialRunner())
-    assert set(summary["stages"]) == {"group-top/tier", "final"}
+    assert set(summary.stages) == {"group-top/tier", "final"}
     members = ["aggressive", "conservative", "balanced", "opportunistic"]
     with Store(tmp_path / "out" / "results.sqlite") as store:
         assert store.count("group-top/tier") == 6 * 4
@@ -118,7 +118,7 @@ def test_a_group_name_with_a_slash_files_its_games_under_its_own_stage(tmp_path)
     # The group's own games decide who advances (by the leaderboard key: Elo, then win rate).
     from arena.stats.summary import standings
 
-    advanced = summary["notes"]["advanced"]["top/tier"]
+    advanced = summary.notes["advanced"]["top/tier"]
     assert advanced == standings(records, members, "win_rate")[:2]
     res = arena("report", str(tmp_path / "out"))
     assert res.returncode == 0, res.stderr
@@ -151,14 +151,14 @@ def test_the_sprt_reads_each_stored_game_once_not_the_whole_store_at_each_look(
     played = store.count()
     assert played > 20 * 4, "the test should not have stopped this early"
     assert read[0] <= played, f"{read[0]} records read for {played} games"
-    decision = tournament_summary(t, store)["notes"]["sprt"]
+    decision = tournament_summary(t, store).notes["sprt"]
     store.close()
     # A resumed run (every game stored) reads each game once too, and stops the same way.
     read[0] = 0
     store = open_store(t, tmp_path / "out", resume=True)
     TournamentRunner(t, store, SerialRunner()).run()
     assert read[0] <= played and store.count() == played
-    assert tournament_summary(t, store)["notes"]["sprt"] == decision
+    assert tournament_summary(t, store).notes["sprt"] == decision
     store.close()
 
 
@@ -250,7 +250,7 @@ def test_processes_under_spawn_give_the_serial_result(tmp_path):
     runner = ProcessRunner(2, "spawn")
     assert runner.start_method == "spawn"
     b = run_in_process(path, tmp_path / "spawn", runner)
-    assert deterministic_part(a) == deterministic_part(b) and a["games"] == 5 * 3 * 4
+    assert deterministic_part(a) == deterministic_part(b) and a.games == 5 * 3 * 4
 
 
 # -- Ctrl-C ------------------------------------------------------------------------------

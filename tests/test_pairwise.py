@@ -425,7 +425,7 @@ def _table_text(tests: list[PairTest], adjust: str = "holm") -> tuple[str, dict[
     from arena.report.output import pairs_table
 
     console = Console(file=io.StringIO(), width=160, record=True)
-    console.print(pairs_table({"adjust": adjust, "pairs": [t.to_dict() for t in tests]}))
+    console.print(pairs_table(tests, adjust))
     lines = console.export_text().splitlines()
     rows = {}
     for line in lines:
@@ -468,7 +468,7 @@ def test_the_first_p_column_is_the_verdict_and_welch_stays_in_the_json():
 
     tests = pairwise_tests(_four_agent_records(), ["W", "X", "Y", "Z"])
     assert any(f"{t.p:.4f}" != f"{t.p_paired:.4f}" for t in tests)
-    table = pairs_table({"adjust": "holm", "pairs": [t.to_dict() for t in tests]})
+    table = pairs_table(tests, "holm")
     headers = [str(c.header) for c in table.columns]
     first_p = next(i for i, h in enumerate(headers) if h.startswith("p"))
     assert list(table.columns[first_p]._cells) == [
@@ -582,11 +582,11 @@ def test_poker_summary_judges_pairs_by_payoff():
     game = make_game("kuhn_poker")
     labels, stream = run_match(game, ["poker_rules(style=tight)", "random"], 600, seed=5)
     summary = build_summary(list(stream), labels, game, bootstrap=20)
-    (pair,) = summary["pairs"]
-    assert pair["win_a"] < pair["win_b"] and pair["significant"]  # Welch on win shares
-    assert pair["payoff_a"] > pair["payoff_b"] and pair["significant_paired"]
-    assert pair["score"] == "payoff" and pair["deals"] == 300 and pair["diff"] > 0
-    assert pair["diff"] == pytest.approx(pair["payoff_a"] - pair["payoff_b"], abs=1e-9)
+    (pair,) = summary.pairs
+    assert pair.win_a < pair.win_b and pair.significant  # Welch on win shares
+    assert pair.payoff_a > pair.payoff_b and pair.significant_paired
+    assert pair.score == "payoff" and pair.deals == 300 and pair.diff > 0
+    assert pair.diff == pytest.approx(pair.payoff_a - pair.payoff_b, abs=1e-9)
 
 
 def _shared_deal_tables(rng: np.random.Generator, deals: int, seats: str = "rotate",

@@ -81,14 +81,26 @@ def test_one_deal_gives_no_interval_unless_every_game_paid_the_same():
 
 
 def test_elo_plot_survives_a_point_a_hair_outside_its_interval(tmp_path):
-    from arena.report.output import plot_summary
+    import dataclasses
 
-    agent = {"name": "a", "elo": 1405.2935952607563, "elo_ci": [1405.293595260756] * 2,
-             "elo_separated": False, "win_rate_by_seat": [0.5, 0.5]}
-    other = dict(agent, name="b", elo=1594.7064047392437,
-                 elo_ci=[1594.706404739244, 1594.706404739244])
-    summary = {"agents": [agent, other], "game": "g", "rules": None, "games": 2,
-               "head_to_head": {"a": {"a": None, "b": 0.0}, "b": {"a": 1.0, "b": None}},
-               "seats": {"seats": [], "p": None}}
+    from arena.report.output import plot_summary
+    from arena.stats.pairwise import SeatTable
+    from arena.stats.summary import AgentRow, Summary
+
+    agent = AgentRow(
+        name="a", spec="a", games=2, wins=1.0, win_rate=0.5, win_ci=(0.0, 1.0),
+        win_ci_normal=(0.0, 1.0), payoff=0.0, payoff_ci=(0.0, 0.0), metrics={}, illegal=0,
+        errors=0, forfeits=0, decisions=0, agent_stats={}, family=None, settings=None,
+        elo=1405.2935952607563, elo_ci=(1405.293595260756,) * 2, elo_rank_ci=None,
+        elo_separated=False, elo_bound=None, payoff_all_equal=False, payoff_rank_ci=None,
+        rank_ci=None, openskill=None, win_rate_by_seat=(0.5, 0.5))
+    other = dataclasses.replace(agent, name="b", elo=1594.7064047392437,
+                                elo_ci=(1594.706404739244, 1594.706404739244))
+    summary = Summary(
+        game="g", rules=None, settings={}, games=2, adjust="holm", ranked_by="Elo",
+        elo_measures="", rank_ci_from="", bootstrap=0, agents=(agent, other), pairs=(),
+        head_to_head={"a": {"a": None, "b": 0.0}, "b": {"a": 1.0, "b": None}},
+        seats=SeatTable(num_seats=2, games=2, seats=(), chi2=None, dof=1, p=None),
+        metrics=(), roles=None, stages=None, notes=None, timing=())
     paths = plot_summary(tmp_path, summary)
     assert (tmp_path / "elo.png") in paths

@@ -68,16 +68,16 @@ def test_payoff_game_ranks_by_payoff_and_labels_its_elo():
     game = make_game("kuhn_poker")
     assert game.ranked_by == "payoff"
     summary = build_summary(_tight_and_busy(), ["busy", "tight"], game, bootstrap=300)
-    rows = {a["name"]: a for a in summary["agents"]}
-    assert [a["name"] for a in summary["agents"]] == ["tight", "busy"]
+    rows = {a.name: a for a in summary.agents}
+    assert [a.name for a in summary.agents] == ["tight", "busy"]
     # The rank column is the payoff's: tight first, surely.
-    assert rows["tight"]["rank_ci"] == [1, 1] and rows["busy"]["rank_ci"] == [2, 2]
-    assert rows["tight"]["payoff_rank_ci"] == [1, 1]
+    assert rows["tight"].rank_ci == (1, 1) and rows["busy"].rank_ci == (2, 2)
+    assert rows["tight"].payoff_rank_ci == (1, 1)
     # The Elo (who won more hands) orders them the other way, and says so.
-    assert rows["tight"]["elo"] < rows["busy"]["elo"]
-    assert rows["tight"]["elo_rank_ci"] == [2, 2]
-    assert "not payoff" in summary["elo_measures"]
-    assert summary["rank_ci_from"].startswith("mean payoff")
+    assert rows["tight"].elo < rows["busy"].elo
+    assert rows["tight"].elo_rank_ci == (2, 2)
+    assert "not payoff" in summary.elo_measures
+    assert summary.rank_ci_from.startswith("mean payoff")
     text = _render(tournament_leaderboard(summary, "kuhn"))
     assert "Elo by wins" in text and "rank by mean payoff" in text
     assert _line(text, "tight").split()[-2] == "1"  # rank column, before errors
@@ -93,13 +93,13 @@ def test_kuhn_example_rank_column_follows_the_payoff_order(tmp_path):
     TournamentRunner(t, store, SerialRunner()).run()
     summary = tournament_summary(t, store)
     store.close()
-    rows = summary["agents"]
-    assert rows[0]["name"] == "tight" and rows[0]["rank_ci"][0] == 1
+    rows = summary.agents
+    assert rows[0].name == "tight" and rows[0].rank_ci[0] == 1
     for place, row in enumerate(rows, 1):
-        lo, hi = row["rank_ci"]
-        assert lo <= place <= hi, (row["name"], place, row["rank_ci"])
+        lo, hi = row.rank_ci
+        assert lo <= place <= hi, (row.name, place, row.rank_ci)
     # tight has the best payoff but wins the fewest hands (its rank by Elo is 4).
-    assert rows[0]["elo_rank_ci"][0] >= 3
+    assert rows[0].elo_rank_ci[0] >= 3
 
 
 # -- separated agents and zero-width payoffs ----------------------------------------------
@@ -132,15 +132,15 @@ def test_agent_that_never_won_is_flagged_in_json_terminal_and_plot(tmp_path, mon
     game = make_game("dhumbal")
     names = ["w", "x", "y", "z", "hopeless"]
     summary = build_summary(_one_never_wins(), names, game, bootstrap=100)
-    rows = {a["name"]: a for a in summary["agents"]}
+    rows = {a.name: a for a in summary.agents}
     hope = rows["hopeless"]
-    assert hope.get("elo_separated") is True
-    lo, hi = hope["elo_bound"]
-    assert lo is None and hope["elo"] < hi < min(rows[n]["elo"] for n in "wxyz")
-    assert not any(rows[n]["elo_separated"] for n in "wxyz")
-    assert all(rows[n]["elo_bound"] is None for n in "wxyz")
+    assert hope.elo_separated is True
+    lo, hi = hope.elo_bound
+    assert lo is None and hope.elo < hi < min(rows[n].elo for n in "wxyz")
+    assert not any(rows[n].elo_separated for n in "wxyz")
+    assert all(rows[n].elo_bound is None for n in "wxyz")
 
-    write_json(tmp_path / "summary.json", summary)
+    write_json(tmp_path / "summary.json", summary.to_json())
     data = {a["name"]: a for a in json.loads((tmp_path / "summary.json").read_text())["agents"]}
     assert data["hopeless"]["elo_separated"] is True
     assert data["hopeless"]["elo_bound"] == [None, hi]
@@ -148,7 +148,7 @@ def test_agent_that_never_won_is_flagged_in_json_terminal_and_plot(tmp_path, mon
     text = _render(tournament_leaderboard(summary, "title"))
     line = _line(text, "hopeless")
     assert f"< {hi:.0f} separated" in line
-    assert f"{hope['elo']:.0f} (" not in line  # not the prior's precise-looking number
+    assert f"{hope.elo:.0f} (" not in line  # not the prior's precise-looking number
     assert "set by the prior" in text
     assert max(len(x) for x in text.splitlines()) <= WIDTH
 
@@ -173,14 +173,14 @@ def test_zero_width_payoff_interval_reads_all_equal():
     names = ["w", "x", "y", "z", "hopeless"]
     records = _one_never_wins()
     summary = build_summary(records, names, game, bootstrap=20)
-    rows = {a["name"]: a for a in summary["agents"]}
-    assert rows["hopeless"]["payoff_ci"] == [-1.0, -1.0]
+    rows = {a.name: a for a in summary.agents}
+    assert rows["hopeless"].payoff_ci == (-1.0, -1.0)
     for text in (_render(tournament_leaderboard(summary, "t")),
                  _render(leaderboard(summarize(records, order=names)[0], []))):
         line = _line(text, "hopeless")
         assert "-1.00 all equal" in line and "±0.00" not in line
-    assert rows["hopeless"]["payoff_all_equal"] is True
-    assert not any(rows[n]["payoff_all_equal"] for n in "wxyz")
+    assert rows["hopeless"].payoff_all_equal is True
+    assert not any(rows[n].payoff_all_equal for n in "wxyz")
     assert _pm(2.0, [2.0, 2.0], games=1) == "+2.00 one game"
     assert _pm(1.5, [1.0, 2.0], games=9) == "+1.50 ±0.50"
     # Equal values give an exactly zero-width interval (no rounding leftovers).

@@ -159,18 +159,18 @@ def test_role_tables_count_seats_by_role_team_and_agent():
     recs = [_play(["x", "y", "y2", "z"], [1, 0, 0, 0], seed) for seed in range(40)]
     tables = role_tables(recs, names=["x", "y", "y2", "z"])
     # x always pulls, the others never: x's team wins every game.
-    x_team = {r["team"]: r for r in tables["agent_teams"] if r["agent"] == "x"}
-    assert all(r["win_rate"] == 1.0 for r in x_team.values())
-    teams = {r["team"]: r for r in tables["teams"]}
+    x_team = {r.team: r for r in tables.agent_teams if r.agent == "x"}
+    assert all(r.win_rate == 1.0 for r in x_team.values())
+    teams = {r.team: r for r in tables.teams}
     # A game counts once per team and role: two seats of a team share one result.
-    assert teams["red"]["games"] == teams["blue"]["games"] == 40
-    assert teams["red"]["wins"] + teams["blue"]["wins"] == 40  # one team wins each game
-    roles = {r["role"]: r for r in tables["roles"]}
-    assert roles["captain"]["games"] == roles["player"]["games"] == 40
-    by_agent_role = {(r["agent"], r["role"]): r for r in tables["agent_roles"]}
-    assert sum(r["games"] for (a, _), r in by_agent_role.items() if a == "x") == 40
-    lo, hi = teams["red"]["win_ci"]
-    assert lo < teams["red"]["win_rate"] < hi
+    assert teams["red"].games == teams["blue"].games == 40
+    assert teams["red"].wins + teams["blue"].wins == 40  # one team wins each game
+    roles = {r.role: r for r in tables.roles}
+    assert roles["captain"].games == roles["player"].games == 40
+    by_agent_role = {(r.agent, r.role): r for r in tables.agent_roles}
+    assert sum(r.games for (a, _), r in by_agent_role.items() if a == "x") == 40
+    lo, hi = teams["red"].win_ci
+    assert lo < teams["red"].win_rate < hi
 
 
 def test_ratings_compare_only_seats_of_different_teams():

@@ -16,7 +16,7 @@ import pytest
 from arena.core.agent import Agent
 from arena.core.registry import register_agent
 from arena.store.sqlite import Store
-from arena.stats.summary import deterministic_part
+from arena.stats.summary import Summary, deterministic_part
 from tournaments.run import TournamentRunner, open_store, tournament_summary
 from tournaments.runners import ProcessRunner, SerialRunner
 from tournaments.spec import TournamentSpecError, load_tournament, parse_tournament
@@ -59,7 +59,7 @@ def summary_of(out: Path) -> dict:
     return deterministic_part(json.loads((out / "summary.json").read_text()))
 
 
-def run_in_process(spec_path: Path, out: Path, runner) -> dict:
+def run_in_process(spec_path: Path, out: Path, runner) -> Summary:
     t = load_tournament(spec_path)
     store = open_store(t, out, resume=False)
     with runner:
@@ -145,14 +145,15 @@ def test_serial_and_processes_give_the_same_summary(tmp_path):
     a = run_in_process(path, tmp_path / "serial", SerialRunner())
     b = run_in_process(path, tmp_path / "procs", ProcessRunner(2))
     assert deterministic_part(a) == deterministic_part(b)
-    assert a["games"] == 5 * 6 * 4
-    names = {r["name"] for r in a["agents"]}
+    doc = a.to_json()
+    assert doc["games"] == 5 * 6 * 4
+    names = {r["name"] for r in doc["agents"]}
     assert names == {"aggressive", "conservative", "balanced", "opportunistic", "study_random"}
-    for agent in a["agents"]:
+    for agent in doc["agents"]:
         assert {"games", "wins", "win_rate", "win_ci", "payoff", "elo", "elo_ci", "openskill",
                 "metrics"} <= set(agent)
-    assert {"p", "p_adjusted", "cohens_d"} <= set(a["pairs"][0])
-    assert len(a["seats"]["seats"]) == 4
+    assert {"p", "p_adjusted", "cohens_d"} <= set(doc["pairs"][0])
+    assert len(doc["seats"]["seats"]) == 4
 
 
 def test_cli_tournament_writes_files_and_report_recomputes_them(tmp_path):
@@ -224,22 +225,22 @@ def test_championship_groups_then_final(tmp_path):
     body = small(deals=8, fmt="championship", agents=agents,
                  extra="[championship]\nadvance = 2\nfinal_deals = 10")
     summary = run_in_process(write_spec(tmp_path, body), tmp_path / "out", SerialRunner())
-    advanced = summary["notes"]["advanced"]
+    advanced = summary.notes["advanced"]
     assert set(advanced) == {"heuristic", "baseline"}
     assert len(advanced["heuristic"]) == 2 and advanced["baseline"] == ["study_random", "random"]
-    assert set(summary["stages"]) == {"group-heuristic", "final"}
-    finalists = {r["name"] for r in summary["stages"]["final"]}
+    assert set(summary.stages) == {"group-heuristic", "final"}
+    finalists = {r.name for r in summary.stages["final"]}
     assert finalists == set(advanced["heuristic"]) | set(advanced["baseline"])
     # The group advances by the game's leaderboard key (Dhumbal: Elo from ranks).
     from arena.stats.ratings import bradley_terry, pairwise_results
 
     with Store(tmp_path / "out" / "results.sqlite") as store:
         group_records = [r for r in store.records(actions=False) if "group-heuristic" in r.job_id]
-    members = [r["name"] for r in summary["stages"]["group-heuristic"]]
+    members = [r.name for r in summary.stages["group-heuristic"]]
     elo = bradley_terry(pairwise_results(group_records), members)
     best_two = sorted(members, key=lambda n: -elo[n])[:2]
     assert best_two == advanced["heuristic"]
-    assert summary["games"] == 8 * 4 + 10 * 4
+    assert summary.games == 8 * 4 + 10 * 4
 
 
 def test_gauntlet_plays_each_candidate_against_the_pool(tmp_path):
@@ -250,7 +251,7 @@ def test_gauntlet_plays_each_candidate_against_the_pool(tmp_path):
     tables = gauntlet_tables("g", t.settings.candidates, [n for n in t.names() if n != "aggressive"], 4)
     assert len(tables) == 4 and all(tb.names[0] == "aggressive" for tb in tables)
     summary = run_in_process(write_spec(tmp_path, body), tmp_path / "out", SerialRunner())
-    games = {r["name"]: r["games"] for r in summary["agents"]}
+    games = {r.name: r.games for r in summary.agents}
     assert games["aggressive"] == 4 * 3 * 4 and games["conservative"] == 3 * 3 * 4
 
 
@@ -261,7 +262,7 @@ def test_sprt_stops_early_and_the_same_way_on_any_runner(tmp_path):
     path = write_spec(tmp_path, body)
     a = run_in_process(path, tmp_path / "a", SerialRunner())
     b = run_in_process(path, tmp_path / "b", ProcessRunner(2))
-    s = a["notes"]["sprt"]
+    s = a.notes["sprt"]
     assert s["decision"] == "H1", s
     assert s["games"] < 200 * 4, "a clear result should stop the test early"
     assert deterministic_part(a) == deterministic_part(b)
@@ -309,12 +310,12 @@ def test_slow_hanging_and_broken_agents_lose_their_games_and_the_run_goes_on(tmp
     start = time.time()
     summary = run_in_process(write_spec(tmp_path, body), tmp_path / "out", SerialRunner())
     assert time.time() - start < 30, "a hanging agent held up the run"
-    rows = {r["name"]: r for r in summary["agents"]}
-    assert summary["games"] == 8
+    rows = {r.name: r for r in summary.agents}
+    assert summary.games == 8
     for name in ("sleeper", "spinner", "crasher2"):
-        assert rows[name]["errors"] > 0, name
-        assert rows[name]["forfeits"] == rows[name]["errors"]
-    assert rows["balanced"]["errors"] == 0 and rows["balanced"]["wins"] > 0
+        assert rows[name].errors > 0, name
+        assert rows[name].forfeits == rows[name].errors
+    assert rows["balanced"].errors == 0 and rows["balanced"].wins > 0
     with Store(tmp_path / "out" / "results.sqlite") as store:
         kinds = {e["type"] for rec in store.records() for e in rec.errors}
     assert {"AgentTimeout", "ValueError"} <= kinds

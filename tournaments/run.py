@@ -12,7 +12,7 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arena.core.version import VERSION as __version__
 from arena.core.game import Game
@@ -25,6 +25,9 @@ from .formats import get_format
 from .runners import Runner
 from .schedule import Table, table_jobs
 from .spec import Tournament
+
+if TYPE_CHECKING:  # pragma: no cover
+    from arena.stats.summary import Summary
 
 ProgressFn = Callable[[int, int], None]
 """Called with (games done, games planned so far)."""
@@ -224,10 +227,13 @@ def stage_notes(t: Tournament, store: Store, seats: int) -> dict[str, object]:
     return get_format(t.format).notes(t, store, seats)
 
 
-def tournament_summary(t: Tournament, store: Store) -> dict[str, object]:
+def tournament_summary(t: Tournament, store: Store) -> "Summary":
     """The summary of everything stored for ``t`` (what ``arena report`` recomputes)."""
+    import dataclasses
+
+    from arena.core.registry import agent_settings
     from arena.core.seeding import derive_seed
-    from arena.stats.summary import build_summary
+    from arena.stats.summary import LlmSpend, SummaryContext, Versions, build_summary
 
     game = make_game(t.game, t.rules)
     staged = store.staged_records(actions=False)
@@ -235,23 +241,27 @@ def tournament_summary(t: Tournament, store: Store) -> dict[str, object]:
     by_stage: dict[str, list[GameRecord]] = {}
     for stage, rec in staged:
         by_stage.setdefault(stage, []).append(rec)
-    summary = build_summary(
-        records, t.names(), game, families={a.name: a.family for a in t.agents},
-        adjust=t.adjust, bootstrap=t.bootstrap, seed=derive_seed(t.seed, "bootstrap"),
+    settings: dict[str, dict[str, Any] | None] = {}
+    for spec in dict.fromkeys(spec for rec in records for spec in rec.agents):
+        try:
+            settings[spec] = agent_settings(spec)
+        except Exception:  # noqa: BLE001 - a summary of stored games must not fail on a plugin
+            settings[spec] = None  # the spec no longer loads here
+    context = SummaryContext(
+        families={a.name: a.family for a in t.agents}, settings=settings,
         stages=by_stage if len(by_stage) > 1 else None,
         notes={"format": t.format, "seats": t.seats, "name": t.name,
-               **stage_notes(t, store, game.num_players)},
-    )
+               **stage_notes(t, store, game.num_players)})
+    summary = build_summary(records, t.names(), game, context, adjust=t.adjust,
+                            bootstrap=t.bootstrap, seed=derive_seed(t.seed, "bootstrap"))
     spend = llm_spend(records)
+    llm = None
     if spend["tokens"] or t.max_tokens is not None or t.max_cost is not None:
-        summary["llm"] = {**spend, "max_tokens": t.max_tokens, "max_cost": t.max_cost,
-                          "stopped": store.get_meta("stopped") or None}
-    versions: dict[str, object] = dict(stored_versions(store))
-    mixed = json.loads(store.get_meta("mixed_versions") or "[]")
-    if mixed:
-        versions["mixed_in"] = mixed
-    summary["versions"] = versions
-    return summary
+        llm = LlmSpend(**spend, max_tokens=t.max_tokens, max_cost=t.max_cost,
+                       stopped=store.get_meta("stopped") or None)
+    versions = Versions(stored_versions(store),
+                        tuple(json.loads(store.get_meta("mixed_versions") or "[]")))
+    return dataclasses.replace(summary, llm=llm, versions=versions)
 
 
 class TournamentRunner:

@@ -43,6 +43,7 @@ import os
 import shutil
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,6 +52,7 @@ from arena.core.seeding import derive_seed
 
 if TYPE_CHECKING:  # pragma: no cover
     from arena.core.game import Game
+    from arena.stats.summary import Summary
     from arena.store.sqlite import Store
 
 REPORT_DIR = "report"
@@ -127,7 +129,7 @@ def pick_replays(total: int, replays: int | str | None) -> list[int]:
     return sorted({(i * total) // n for i in range(n)})
 
 
-def write_html_report(out: str | os.PathLike, summary: dict[str, Any], store: "Store",
+def write_html_report(out: str | os.PathLike, summary: "Summary", store: "Store",
                       game: "Game | None" = None, replays: int | str | None = None,
                       command: str | None = None) -> Path:
     """Write ``out/report/`` from ``summary`` and the games in ``store``; return the path of
@@ -141,86 +143,18 @@ def write_html_report(out: str | os.PathLike, summary: dict[str, Any], store: "S
     shutil.rmtree(root / "games")
     (root / "games").mkdir()
     _copy_assets(root / "assets")
-
-    # The fields the list needs are read by SQLite's JSON functions (C, a fraction of the
-    # cost of parsing every record in Python); a game's details are its stored record
-    # itself, written out unparsed (JSON is JavaScript; "<" escaped).
-    rows = store.conn.execute(
-        "SELECT stage, json_extract(record, '$.job_id', '$.labels', '$.ranks', '$.returns', "
-        "'$.forfeit', '$.illegal', '$.errors[0].seat'), json_extract(record, '$.seed'), "
-        # The decision-time histograms are for percentiles over many games: not shown.
-        "json_remove(record, '$.think_hist') FROM games ORDER BY seq, job_id")
-    total = store.count()
-    names = [a["name"] for a in summary.get("agents", [])]
-    agent_index = {n: i for i, n in enumerate(names)}
-    stages: list[str] = []
-    stage_index: dict[str, int] = {}
-    picked = pick_replays(total, replays) if game is not None else []
-    with_views = set(picked)
-    job_ids: dict[str, int] = {}
-
-    lists: list[list[Any]] = []
-    detail: list[str] = []
-    i = -1
-    for i, (stage, fields, seed, record) in enumerate(rows):
-        job_id, labels, ranks, returns, forfeit, illegal, error = json.loads(fields)
-        si = stage_index.get(stage)
-        if si is None:
-            si = stage_index[stage] = len(stages)
-            stages.append(stage)
-        seats = []
-        for label in labels:
-            k = agent_index.get(label)
-            if k is None:
-                k = agent_index[label] = len(names)
-                names.append(label)
-            seats.append(k)
-        views = i in with_views
-        if views:
-            job_ids[job_id] = i
-        flags = (1 if error is not None else 0) | (2 if forfeit is not None else 0) | \
-            (4 if views else 0) | (8 if any(illegal) else 0)
-        lists.append([job_id, si, seats, ranks, [round(x, 4) for x in returns], flags])
-        # Seeds as text: they are 64-bit, beyond JavaScript's exact integers.
-        detail.append(f'[{_js_json(stage)},"{seed}","{derive_seed(seed, "deal")}",'
-                      f'{1 if views else 0},{record.replace("<", chr(92) + "u003c")}]')
-        if len(lists) == LIST_CHUNK:
-            _write(root / "games" / f"l-{i // LIST_CHUNK}.js",
-                   f"arenaList({i // LIST_CHUNK},{_js_json(lists)});\n")
-            lists = []
-        if len(detail) == DETAIL_CHUNK:
-            _write(root / "games" / f"d-{i // DETAIL_CHUNK}.js",
-                   f"arenaDetail({i // DETAIL_CHUNK},[{','.join(detail)}]);\n")
-            detail = []
-    total = i + 1
-    if lists:
-        _write(root / "games" / f"l-{(total - 1) // LIST_CHUNK}.js",
-               f"arenaList({(total - 1) // LIST_CHUNK},{_js_json(lists)});\n")
-    if detail:
-        _write(root / "games" / f"d-{(total - 1) // DETAIL_CHUNK}.js",
-               f"arenaDetail({(total - 1) // DETAIL_CHUNK},[{','.join(detail)}]);\n")
-
-    view_errors: dict[str, str] = {}
-    if game is not None and job_ids:
-        for job_id, rec in _records_with_actions(store, list(job_ids)):
-            i = job_ids[job_id]
-            try:
-                data = game_views(game, rec)
-            except Exception as exc:  # noqa: BLE001 - one game that no longer replays
-                view_errors[job_id] = f"{type(exc).__name__}: {exc}"
-                data = {"error": f"could not replay: {type(exc).__name__}: {exc}"}
-            blob = base64.b64encode(zlib.compress(
-                json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(), 6,
-                wbits=31)).decode("ascii")
-            _write(root / "games" / f"v-{i}.js", f'arenaViews({i},"{blob}");\n')
-
+    picked = pick_replays(store.count(), replays) if game is not None else []
+    games = _write_game_lists(root / "games", store, [a.name for a in summary.agents],
+                              set(picked))
+    view_errors = (_write_views(root / "games", store, game, games.with_views)
+                   if game is not None and games.with_views else {})
     source = store.get_meta("source")
     if source:
         _write(root / "spec.toml", source)
     meta = {
-        "games": total, "names": names, "stages": stages, "list_chunk": LIST_CHUNK,
-        "detail_chunk": DETAIL_CHUNK, "views": len(with_views), "replays_all":
-            len(with_views) == total, "view_errors": view_errors,
+        "games": games.total, "names": games.names, "stages": games.stages,
+        "list_chunk": LIST_CHUNK, "detail_chunk": DETAIL_CHUNK, "views": len(picked),
+        "replays_all": len(picked) == games.total, "view_errors": view_errors,
         "tournament": _json_or_none(store.get_meta("tournament")),
         "created": store.get_meta("created"), "stopped": store.get_meta("stopped") or None,
         "command": command or store.get_meta("command"),
@@ -230,14 +164,97 @@ def write_html_report(out: str | os.PathLike, summary: dict[str, Any], store: "S
         "spec_source": source, "seat_names": _seat_names(game),
     }
     _write(root / "data" / "summary.js",
-           f"window.ARENA={_js_json({'summary': summary, 'meta': meta})};\n")
-    notes = summary.get("notes", {})
-    title = (f"{notes.get('name') or 'tournament'}: {summary.get('game', '')}"
-             + (f" ({summary['rules']})" if summary.get("rules") else ""))
+           f"window.ARENA={_js_json({'summary': summary.to_json(), 'meta': meta})};\n")
+    notes = summary.notes or {}
+    title = (f"{notes.get('name') or 'tournament'}: {summary.game}"
+             + (f" ({summary.rules})" if summary.rules else ""))
     _write(root / "index.html", _page(title, "index", ["assets/plotly.min.js"]))
     _write(root / "games.html", _page(title + " - games", "games", []))
     _write(root / "replay.html", _page(title + " - replay", "replay", []))
     return root / "index.html"
+
+
+@dataclass
+class _GameLists:
+    """What writing the games list found: the games, the agents (the summary's, then any
+    other label) and stages in order of first appearance, and the games with step views
+    (job id -> position)."""
+
+    total: int = 0
+    names: list[str] = field(default_factory=list)
+    stages: list[str] = field(default_factory=list)
+    with_views: dict[str, int] = field(default_factory=dict)
+
+
+def _write_game_lists(folder: Path, store: "Store", names: list[str],
+                      with_views: set[int]) -> _GameLists:
+    """The games list (``l-*.js``) and details (``d-*.js``) files, in chunks. A game's
+    details are its stored record itself, written out unparsed (JSON is JavaScript; "<"
+    escaped)."""
+    found = _GameLists(names=names)
+    agent_index = {n: i for i, n in enumerate(names)}
+    stage_index: dict[str, int] = {}
+    lists: list[list[Any]] = []
+    detail: list[str] = []
+    i = -1
+    for i, g in enumerate(store.listed_games()):
+        si = stage_index.setdefault(g.stage, len(found.stages))
+        if si == len(found.stages):
+            found.stages.append(g.stage)
+        seats = []
+        for label in g.labels:
+            k = agent_index.setdefault(label, len(names))
+            if k == len(names):
+                names.append(label)
+            seats.append(k)
+        views = i in with_views
+        if views:
+            found.with_views[g.job_id] = i
+        flags = (1 if g.error_seat is not None else 0) | (2 if g.forfeit is not None else 0) \
+            | (4 if views else 0) | (8 if any(g.illegal) else 0)
+        lists.append([g.job_id, si, seats, g.ranks, [round(x, 4) for x in g.returns], flags])
+        # Seeds as text: they are 64-bit, beyond JavaScript's exact integers.
+        detail.append(f'[{_js_json(g.stage)},"{g.seed}","{derive_seed(g.seed, "deal")}",'
+                      f'{1 if views else 0},{g.record_json.replace("<", chr(92) + "u003c")}]')
+        if len(lists) == LIST_CHUNK:
+            _write_list(folder, i // LIST_CHUNK, lists)
+            lists = []
+        if len(detail) == DETAIL_CHUNK:
+            _write_details(folder, i // DETAIL_CHUNK, detail)
+            detail = []
+    found.total = i + 1
+    if lists:
+        _write_list(folder, (found.total - 1) // LIST_CHUNK, lists)
+    if detail:
+        _write_details(folder, (found.total - 1) // DETAIL_CHUNK, detail)
+    return found
+
+
+def _write_list(folder: Path, chunk: int, lists: list[list[Any]]) -> None:
+    _write(folder / f"l-{chunk}.js", f"arenaList({chunk},{_js_json(lists)});\n")
+
+
+def _write_details(folder: Path, chunk: int, detail: list[str]) -> None:
+    _write(folder / f"d-{chunk}.js", f"arenaDetail({chunk},[{','.join(detail)}]);\n")
+
+
+def _write_views(folder: Path, store: "Store", game: "Game",
+                 job_ids: dict[str, int]) -> dict[str, str]:
+    """Each game's step views (``v-<position>.js``); returns why a game could not be
+    replayed, by job id."""
+    view_errors: dict[str, str] = {}
+    for rec in store.records_by_id(list(job_ids)):
+        i = job_ids[rec.job_id]
+        try:
+            data = game_views(game, rec)
+        except Exception as exc:  # noqa: BLE001 - one game that no longer replays
+            view_errors[rec.job_id] = f"{type(exc).__name__}: {exc}"
+            data = {"error": f"could not replay: {type(exc).__name__}: {exc}"}
+        blob = base64.b64encode(zlib.compress(
+            json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(), 6,
+            wbits=31)).decode("ascii")
+        _write(folder / f"v-{i}.js", f'arenaViews({i},"{blob}");\n')
+    return view_errors
 
 
 def _json_or_none(raw: str | None) -> Any:
@@ -264,21 +281,6 @@ def _copy_assets(dest: Path) -> None:
     if not plotly.exists() or not stamp.exists() or stamp.read_text() != plotly_version:
         _write(plotly, get_plotlyjs())
         _write(stamp, plotly_version)
-
-
-def _records_with_actions(store: "Store", job_ids: list[str]):
-    """``(job_id, record)`` with moves for the given job ids, in batches."""
-    from arena.play.match import GameRecord
-    from arena.store.sqlite import unpack_actions
-
-    for k in range(0, len(job_ids), 500):
-        batch = job_ids[k:k + 500]
-        marks = ",".join("?" * len(batch))
-        for record, moves in store.conn.execute(
-                f"SELECT record, actions FROM games WHERE job_id IN ({marks})", batch):
-            data = json.loads(record)
-            data["actions"] = unpack_actions(moves)
-            yield data["job_id"], GameRecord.from_dict(data)
 
 
 def game_views(game: "Game", record: Any) -> dict[str, Any]:

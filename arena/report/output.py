@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,9 +21,13 @@ from arena.stats.pairwise import EXACT_DEALS
 if TYPE_CHECKING:  # pragma: no cover
     from arena.core.game import MetricSpec
     from arena.stats.basic import AgentSummary, Timing
+    from arena.stats.pairwise import PairTest, SeatTable
+    from arena.stats.roles import RoleTables
+    from arena.stats.summary import AgentRow, HeadToHead, LlmSpend, Summary
 
 
-def _num(x: float | None, digits: int = 3) -> str:
+def _num(x: object, digits: int = 3) -> str:
+    """A figure to ``digits`` decimals; "-" where there is none (None, NaN)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
     return f"{x:.{digits}f}"
@@ -145,11 +150,11 @@ def timing_table(timings: Sequence["Timing"]) -> Table:
     return table
 
 
-def llm_table(rows: Sequence[tuple[str, dict[str, Any]]],
-              spend: dict[str, Any] | None = None) -> Table | None:
+def llm_table(rows: Sequence[tuple[str, Mapping[str, Any]]],
+              spend: "LlmSpend | None" = None) -> Table | None:
     """The LLM agents' own figures (``AgentSummary.agent_stats``: ``(name, stats)`` rows),
     or None without any; ``spend``: the run's totals and budget (a tournament's
-    ``summary["llm"]``), as the caption."""
+    ``Summary.llm``), as the caption."""
     rows = [(name, st) for name, st in rows if st.get("decisions")]
     if not rows:
         return None
@@ -166,14 +171,14 @@ def llm_table(rows: Sequence[tuple[str, dict[str, Any]]],
                       "?" if cost is None else f"{cost:.4f}", str(st.get("cached", 0)),
                       f"{_num(st.get('latency_ms_mean', math.nan), 1)}/"
                       f"{_num(st.get('latency_ms_p95', math.nan), 1)}")
-    if spend:
-        cost = spend.get("cost_usd")
-        parts = [f"{spend['tokens']:,} tokens"
-                 + (f" of a budget of {spend['max_tokens']:,}" if spend.get("max_tokens") else ""),
+    if spend is not None:
+        cost = spend.cost_usd
+        parts = [f"{spend.tokens:,} tokens"
+                 + (f" of a budget of {spend.max_tokens:,}" if spend.max_tokens else ""),
                  ("cost unknown (a model without a price)" if cost is None else f"${cost:.4f}")
-                 + (f" of a budget of ${spend['max_cost']:g}" if spend.get("max_cost") else "")]
-        if spend.get("stopped"):
-            parts.append(f"stopped: {spend['stopped']}")
+                 + (f" of a budget of ${spend.max_cost:g}" if spend.max_cost else "")]
+        if spend.stopped:
+            parts.append(f"stopped: {spend.stopped}")
         table.caption = "Total: " + "; ".join(parts) + \
             " (cost estimated from the price table: agents/llm/prices.toml)"
     return table
@@ -206,30 +211,26 @@ def write_json(path: str | os.PathLike, data: Any) -> None:
 
 # -- tournament reports -------------------------------------------------------------------
 
-def _by_payoff(summary: dict[str, Any]) -> bool:
-    return summary.get("ranked_by") == "mean payoff"
-
-
 def _finite(x: Any) -> bool:
     return isinstance(x, (int, float)) and math.isfinite(x)
 
 
-def _elo_cell(a: dict[str, Any]) -> str:
+def _elo_cell(a: "AgentRow") -> str:
     """``1604 (1560-1645)``; for an agent the data cannot place, its one-sided bound
     (``< 852 separated``) or ``separated``, never the prior's precise-looking number."""
-    if a.get("elo") is None:
+    if a.elo is None:
         return "-"
-    if a.get("elo_separated"):
-        lo, hi = a.get("elo_bound") or (None, None)
+    if a.elo_separated:
+        lo, hi = a.elo_bound or (None, None)
         if _finite(lo):
             return f"> {lo:.0f} separated"
         if _finite(hi):
             return f"< {hi:.0f} separated"
         return "separated"
-    ci = a.get("elo_ci")
+    ci = a.elo_ci
     if ci and _finite(ci[0]) and _finite(ci[1]):
-        return f"{a['elo']:.0f} ({ci[0]:.0f}-{ci[1]:.0f})"
-    return f"{a['elo']:.0f}"
+        return f"{a.elo:.0f} ({ci[0]:.0f}-{ci[1]:.0f})"
+    return f"{a.elo:.0f}"
 
 
 def _rank_cell(rank_ci: Sequence[Any] | None) -> str:
@@ -239,7 +240,7 @@ def _rank_cell(rank_ci: Sequence[Any] | None) -> str:
     return f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}"
 
 
-def tournament_leaderboard(summary: dict[str, Any], title: str = "") -> Group:
+def tournament_leaderboard(summary: "Summary", title: str = "") -> Group:
     """Agents in leaderboard order: win rate, payoff, Elo with CI and rank interval, errors;
     then family, openskill and the game's metrics in a second table.
 
@@ -248,49 +249,47 @@ def tournament_leaderboard(summary: dict[str, Any], title: str = "") -> Group:
     "Elo by wins". A note under the table says what the rank and Elo columns measure, and
     what "separated" means where an agent is.
     """
-    metric_names = [m["name"] for m in summary.get("metrics", [])]
-    by_payoff = _by_payoff(summary)
+    metric_names = [m.name for m in summary.metrics]
+    by_payoff = summary.by_payoff
     table = _table(title)
     _figure_columns(table, "#")
     _name_column(table)
     _figure_columns(table, "games", "win rate (95% CI)", "payoff ±95% CI",
                     "Elo by wins (95% CI)" if by_payoff else "Elo (95% CI)",
                     "rank", "errors")
-    for i, a in enumerate(summary["agents"], 1):
-        table.add_row(str(i), a["name"], str(a["games"]), _rate(a["win_rate"], a["win_ci"]),
-                      _pm(a["payoff"], a["payoff_ci"], a["games"]), _elo_cell(a),
-                      _rank_cell(a["rank_ci"]), str(a["errors"]))
+    for i, a in enumerate(summary.agents, 1):
+        table.add_row(str(i), a.name, str(a.games), _rate(a.win_rate, a.win_ci),
+                      _pm(a.payoff, a.payoff_ci, a.games), _elo_cell(a),
+                      _rank_cell(a.rank_ci), str(a.errors))
     notes = [("rank: 95% interval of the rank by mean payoff" if by_payoff else
               "rank: 95% interval of the rank by Elo")
-             + f" ({summary.get('bootstrap', 0)} bootstrap resamples of card deals)."]
+             + f" ({summary.bootstrap} bootstrap resamples of card deals)."]
     if by_payoff:
         notes.append("Elo by wins and openskill rate who finished ahead of whom in each "
                      "game, not payoff.")
-    if any(a.get("elo_separated") for a in summary["agents"]):
+    if any(a.elo_separated for a in summary.agents):
         notes.append("separated: never lost (or never won) against the rest, so its Elo is "
                      "set by the prior's virtual draws; the bound shown is one-sided 95%.")
     side = _side_tables(
-        [a["name"] for a in summary["agents"]],
+        [a.name for a in summary.agents],
         ["family", "openskill"] + [_metric_header(m) for m in metric_names],
-        [[a.get("family") or "", _num((a.get("openskill") or {}).get("ordinal"), 2)]
-         + [_num(a["metrics"].get(m)) for m in metric_names] for a in summary["agents"]],
+        [[a.family or "", _num(a.openskill.ordinal if a.openskill else None, 2)]
+         + [_num(a.metrics.get(m)) for m in metric_names] for a in summary.agents],
         "Family, openskill (mu - 3 sigma" + (", by finishing order" if by_payoff else "")
         + ") and game metrics")
     return Group(table, Text(" ".join(notes)),
                  *[part for t in side for part in (Text(""), t)])
 
 
-def pairs_table(summary: dict[str, Any]) -> Table:
+def pairs_table(pairs: Sequence["PairTest"], adjust: str = "holm") -> Table:
     """The verdict on each pair: the paired test over card deals (see ``PairTest``).
 
     Welch's per-game tests are left to summary.json and pairs.csv: they treat two agents at
     one table as independent samples and every game as independent, so they reject too often.
     """
-    adjust = summary.get("adjust", "holm")
-    pairs = summary["pairs"]
-    payoff = bool(pairs) and pairs[0].get("score") == "payoff"
+    payoff = bool(pairs) and pairs[0].score == "payoff"
     what = "payoff" if payoff else "win share"
-    tests = {p.get("paired_test") for p in pairs}
+    tests = {p.paired_test for p in pairs}
     how = " / ".join(name for key, name in (
         ("t", "t-test"), ("permutation", f"exact sign-flip test (x, <= {EXACT_DEALS} deals)"),
         ("sign", "exact sign test (s, where t is undefined)")) if key in tests) or "test"
@@ -305,12 +304,11 @@ def pairs_table(summary: dict[str, Any]) -> Table:
     table.add_column("", justify="left", no_wrap=True)
     digits = 2 if payoff else 3
     for p in pairs:
-        sa, sb = (p["payoff_a"], p["payoff_b"]) if payoff else (p["win_a"], p["win_b"])
-        p_raw = _p(p["p_paired"]) + {"sign": " s", "permutation": " x"}.get(
-            p.get("paired_test"), "")
-        table.add_row(p["a"], p["b"], str(p["deals"]), str(p["games"]), _num(sa, digits),
-                      _num(sb, digits), _diff(p.get("diff"), p.get("diff_ci"), digits), p_raw,
-                      _p(p["p_paired_adjusted"]), "*" if p["significant_paired"] else "")
+        sa, sb = (p.payoff_a, p.payoff_b) if payoff else (p.win_a, p.win_b)
+        p_raw = _p(p.p_paired) + {"sign": " s", "permutation": " x"}.get(p.paired_test, "")
+        table.add_row(p.a, p.b, str(p.deals), str(p.games), _num(sa, digits),
+                      _num(sb, digits), _diff(p.diff, p.diff_ci, digits), p_raw,
+                      _p(p.p_paired_adjusted), "*" if p.significant_paired else "")
     return table
 
 
@@ -329,9 +327,9 @@ def _p(x: float | None) -> str:
     return "<1e-4" if x < 1e-4 else f"{x:.4f}"
 
 
-def h2h_table(summary: dict[str, Any]) -> Table:
-    h2h = summary["head_to_head"]
-    names = [a["name"] for a in summary["agents"]]
+def h2h_table(summary: "Summary") -> Table:
+    h2h = summary.head_to_head
+    names = [a.name for a in summary.agents]
     table = Table(title="Head to head: score of row against column (by rank, ties 0.5)",
                   title_justify="left")
     table.add_column("")
@@ -342,27 +340,24 @@ def h2h_table(summary: dict[str, Any]) -> Table:
     return table
 
 
-def seats_line(summary: dict[str, Any]) -> str:
-    s = summary["seats"]
-    rates = ", ".join(f"seat {r['seat']} {r['win_rate']:.3f}" for r in s["seats"])
-    p = _p(s["p"]) if s["p"] is not None else "-"
+def seats_line(seats: "SeatTable") -> str:
+    rates = ", ".join(f"seat {r.seat} {r.win_rate:.3f}" for r in seats.seats)
+    p = _p(seats.p) if seats.p is not None else "-"
     return f"Win rate by seat: {rates} (chi-square p = {p})"
 
 
-def roles_table(tables: dict[str, Any]) -> Table:
+def roles_table(tables: "RoleTables") -> Table:
     """Win rates by team, by role, and by agent in each role (team games with roles)."""
     table = _table("Results by team and role (a seat's result is its team's)")
     table.add_column("team / role", overflow="fold")
     table.add_column("agent", overflow="fold")
     _figure_columns(table, "games", "win rate (95% CI)")
-    for r in tables.get("teams", []):
-        table.add_row(f"team {r['team']}", "all", str(r["games"]), _rate(r["win_rate"],
-                                                                          r["win_ci"]))
-    for r in tables.get("roles", []):
-        table.add_row(r["role"], "all", str(r["games"]), _rate(r["win_rate"], r["win_ci"]))
-    for r in sorted(tables.get("agent_roles", []), key=lambda r: r["role"]):
-        table.add_row(r["role"], r["agent"], str(r["games"]), _rate(r["win_rate"],
-                                                                     r["win_ci"]))
+    for t in tables.teams:
+        table.add_row(f"team {t.team}", "all", str(t.games), _rate(t.win_rate, t.win_ci))
+    for r in tables.roles:
+        table.add_row(r.role, "all", str(r.games), _rate(r.win_rate, r.win_ci))
+    for ar in sorted(tables.agent_roles, key=lambda r: r.role):
+        table.add_row(ar.role, ar.agent, str(ar.games), _rate(ar.win_rate, ar.win_ci))
     return table
 
 
@@ -386,35 +381,46 @@ LLM_COLUMNS = ("decisions", "invalid_rate", "fallback_rate", "retries", "transpo
                "latency_ms_mean", "latency_ms_p95")
 
 
-def write_tournament_files(out: Path, summary: dict[str, Any], records: Sequence[Any],
+def write_tournament_files(out: Path, summary: "Summary", records: Sequence[Any],
                            stage_of: Any) -> list[Path]:
     """summary.json, summary.csv, pairs.csv, games.csv and the PNG plots in ``out``."""
     out = Path(out)
-    write_json(out / "summary.json", summary)
-    metric_names = [m["name"] for m in summary.get("metrics", [])]
+    write_json(out / "summary.json", summary.to_json())
+    _write_agents_csv(out / "summary.csv", summary)
+    pair_keys = ([f.name for f in dataclasses.fields(summary.pairs[0])] if summary.pairs
+                 else ["a", "b"])
+    _write_csv(out / "pairs.csv", pair_keys,
+               [[row[k] for k in pair_keys] for row in (p.to_dict() for p in summary.pairs)])
+    _write_games_csv(out / "games.csv", records, stage_of)
+    return [out / "summary.json", out / "summary.csv", out / "pairs.csv", out / "games.csv",
+            *plot_summary(out, summary)]
+
+
+def _write_agents_csv(path: Path, summary: "Summary") -> None:
+    metric_names = [m.name for m in summary.metrics]
     # LLM figures as columns where some agent has them (an empty cell: not an LLM agent).
-    llm_cols = LLM_COLUMNS if any((a.get("agent_stats") or {}).get("decisions")
-                                  for a in summary["agents"]) else ()
+    llm_cols = LLM_COLUMNS if any(a.agent_stats.get("decisions")
+                                  for a in summary.agents) else ()
     rows = []
-    for a in summary["agents"]:
-        skill = a.get("openskill") or {}
-        st = a.get("agent_stats") or {}
-        rows.append([a["name"], a["spec"], a.get("family"), a["games"], a["wins"], a["win_rate"],
-                     a["win_ci"][0], a["win_ci"][1], a["payoff"], a["payoff_ci"][0],
-                     a["payoff_ci"][1], a["elo"], *(a["elo_ci"] or [None, None]),
-                     *(a["rank_ci"] or [None, None]), skill.get("mu"), skill.get("sigma"),
-                     skill.get("ordinal"), a["illegal"], a["errors"],
-                     *[a["metrics"].get(m) for m in metric_names],
-                     *[st.get(k) for k in llm_cols]])
-    _write_csv(out / "summary.csv",
+    for a in summary.agents:
+        skill = a.openskill
+        rows.append([a.name, a.spec, a.family, a.games, a.wins, a.win_rate,
+                     a.win_ci[0], a.win_ci[1], a.payoff, a.payoff_ci[0],
+                     a.payoff_ci[1], a.elo, *(a.elo_ci or [None, None]),
+                     *(a.rank_ci or [None, None]), skill.mu if skill else None,
+                     skill.sigma if skill else None, skill.ordinal if skill else None,
+                     a.illegal, a.errors,
+                     *[a.metrics.get(m) for m in metric_names],
+                     *[a.agent_stats.get(k) for k in llm_cols]])
+    _write_csv(path,
                ["name", "spec", "family", "games", "wins", "win_rate", "win_ci_low",
                 "win_ci_high", "payoff", "payoff_ci_low", "payoff_ci_high", "elo", "elo_ci_low",
                 "elo_ci_high", "rank_low", "rank_high", "openskill_mu", "openskill_sigma",
                 "openskill_ordinal", "illegal", "errors", *metric_names,
                 *[f"llm_{k}" for k in llm_cols]], rows)
-    pair_keys = list(summary["pairs"][0]) if summary["pairs"] else ["a", "b"]
-    _write_csv(out / "pairs.csv", pair_keys,
-               [[p[k] for k in pair_keys] for p in summary["pairs"]])
+
+
+def _write_games_csv(path: Path, records: Sequence[Any], stage_of: Any) -> None:
     game_rows = []
     for rec in records:
         err = {e["seat"]: f"{e['type']}: {e['message']}" for e in rec.errors}
@@ -424,12 +430,9 @@ def write_tournament_files(out: Path, summary: dict[str, Any], records: Sequence
                               rec.returns[seat], rec.decisions[seat], rec.illegal[seat],
                               err.get(seat, ""), rec.roles[seat] if rec.roles else "",
                               rec.teams[seat] if rec.teams else ""])
-    _write_csv(out / "games.csv", ["job_id", "stage", "deal", "seat", "agent", "spec", "rank",
-                                   "win_share", "payoff", "decisions", "illegal", "error",
-                                   "role", "team"],
+    _write_csv(path, ["job_id", "stage", "deal", "seat", "agent", "spec", "rank",
+                      "win_share", "payoff", "decisions", "illegal", "error", "role", "team"],
                game_rows)
-    return [out / "summary.json", out / "summary.csv", out / "pairs.csv", out / "games.csv",
-            *plot_summary(out, summary)]
 
 
 def _luminance(rgb: Sequence[float]) -> float:
@@ -449,100 +452,122 @@ def label_color(score: float, cmap: str = "RdBu") -> str:
     return "white" if 1.05 / (lum + 0.05) > (lum + 0.05) / 0.05 else "black"
 
 
-def plot_summary(out: Path, summary: dict[str, Any]) -> list[Path]:
+def plot_summary(out: Path, summary: "Summary") -> list[Path]:
     """elo.png (Elo with 95% CI bars; an agent with ``elo_separated`` as a hollow red marker
     with its one-sided bound, no bar), head_to_head.png (heatmap), seats.png (win by seat)."""
     import matplotlib
 
     matplotlib.use("Agg")
+    paths = []
+    agents = [a for a in summary.agents if a.elo is not None]
+    if agents:
+        paths.append(_plot_elo(out / "elo.png", agents, summary.by_payoff,
+                               f"{summary.game} ({summary.rules}): {summary.games} games"))
+    names = [a.name for a in summary.agents]
+    if names:
+        paths.append(_plot_head_to_head(out / "head_to_head.png", names,
+                                        summary.head_to_head))
+    if summary.seats.seats:
+        paths.append(_plot_seats(out / "seats.png", summary.seats, summary.agents))
+    return paths
+
+
+def _save(fig: Any, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
-    paths = []
-    agents = [a for a in summary["agents"] if a["elo"] is not None]
-    if agents:
-        fig, ax = plt.subplots(figsize=(7, 0.5 * len(agents) + 1.5))
-        ys = list(range(len(agents)))[::-1]
-        placed = [(y, a) for y, a in zip(ys, agents) if not a.get("elo_separated")]
-        if placed:
-            elo = [a["elo"] for _, a in placed]
-            ci = [a["elo_ci"] if a["elo_ci"] and all(_finite(c) for c in a["elo_ci"])
-                  else [a["elo"]] * 2 for _, a in placed]
-            ax.errorbar(elo, [y for y, _ in placed],
-                        # Clipped: the point fit and the bootstrap fits may differ in the
-                        # last digits, which would put the point a hair outside its interval.
-                        xerr=[[max(0.0, e - c[0]) for e, c in zip(elo, ci)],
-                              [max(0.0, c[1] - e) for e, c in zip(elo, ci)]],
-                        fmt="o", capsize=4)
-        # An agent the data cannot place: a hollow marker at its prior-set rating, an arrow
-        # out to its one-sided bound, no interval.
-        for y, a in zip(ys, agents):
-            if not a.get("elo_separated"):
-                continue
-            lo, hi = a.get("elo_bound") or (None, None)
-            ax.plot([a["elo"]], [y], marker="o", mfc="none", color="tab:red", ls="none")
-            label = "separated: rating set by the prior"
-            if _finite(lo) or _finite(hi):
-                edge = lo if _finite(lo) else hi
-                end = edge + (150.0 if _finite(lo) else -150.0)
-                ax.plot([edge, end], [y, y], color="tab:red", lw=1)
-                ax.plot([edge], [y], marker="|", ms=10, color="tab:red")
-                ax.plot([end], [y], marker=">" if _finite(lo) else "<", color="tab:red")
-                label += f" ({'>' if _finite(lo) else '<'} {edge:.0f})"
-            ax.text(a["elo"], y + 0.25, label, color="tab:red", fontsize=7, ha="center")
-        ax.set_yticks(ys, [a["name"] for a in agents])
-        ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
-        ax.axvline(1500, color="grey", lw=0.8, ls="--")
-        ax.set_xlabel(("Bradley-Terry Elo by wins, not payoff" if _by_payoff(summary)
-                       else "Bradley-Terry Elo")
-                      + " (95% bootstrap CI over card deals)")
-        ax.set_title(f"{summary['game']} ({summary['rules']}): {summary['games']} games")
-        fig.tight_layout()
-        fig.savefig(out / "elo.png", dpi=120)
-        plt.close(fig)
-        paths.append(out / "elo.png")
-    names = [a["name"] for a in summary["agents"]]
-    if names:
-        h2h = summary["head_to_head"]
-        grid = [[(h2h[a][b] if h2h[a][b] is not None else math.nan) for b in names]
-                for a in names]
-        fig, ax = plt.subplots(figsize=(1.1 * len(names) + 2.5, 0.9 * len(names) + 1.8))
-        im = ax.imshow(grid, cmap="RdBu", vmin=0, vmax=1)
-        ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
-        ax.set_yticks(range(len(names)), names)
-        for i in range(len(names)):
-            for j in range(len(names)):
-                if not math.isnan(grid[i][j]):
-                    ax.text(j, i, f"{grid[i][j]:.2f}", ha="center", va="center", fontsize=8,
-                            color=label_color(grid[i][j]))
-        fig.colorbar(im, ax=ax, label="score of row vs column")
-        ax.set_title("Head to head")
-        fig.tight_layout()
-        fig.savefig(out / "head_to_head.png", dpi=120)
-        plt.close(fig)
-        paths.append(out / "head_to_head.png")
-    seats = summary["seats"]["seats"]
-    if seats:
-        fig, ax = plt.subplots(figsize=(6, 4))
-        xs = [s["seat"] for s in seats]
-        rates = [s["win_rate"] for s in seats]
-        err = [[r - s["win_ci"][0] for r, s in zip(rates, seats)],
-               [s["win_ci"][1] - r for r, s in zip(rates, seats)]]
-        ax.bar(xs, rates, yerr=err, capsize=4, color="#7aa6c2", label="all agents")
-        for a in summary["agents"]:
-            by_seat = a.get("win_rate_by_seat") or []
-            pts = [(s, r) for s, r in enumerate(by_seat) if r is not None]
-            if pts:
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=".", lw=0.8,
-                        label=a["name"])
-        ax.axhline(1 / len(seats), color="grey", lw=0.8, ls="--")
-        ax.set_xticks(xs)
-        ax.set_xlabel("seat (0 moves first)")
-        ax.set_ylabel("win rate")
-        p = summary["seats"]["p"]
-        ax.set_title("Win rate by seat" + (f" (chi-square p = {p:.3g})" if p is not None else ""))
-        ax.legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(out / "seats.png", dpi=120)
-        plt.close(fig)
-        paths.append(out / "seats.png")
-    return paths
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def _plot_elo(path: Path, agents: Sequence["AgentRow"], by_payoff: bool, title: str) -> Path:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 0.5 * len(agents) + 1.5))
+    ys = list(range(len(agents)))[::-1]
+    placed = [(y, a.elo, a.elo_ci) for y, a in zip(ys, agents)
+              if not a.elo_separated and a.elo is not None]
+    if placed:
+        elo = [e for _, e, _ in placed]
+        ci = [c if c and all(_finite(x) for x in c) else (e, e) for _, e, c in placed]
+        ax.errorbar(elo, [y for y, _, _ in placed],
+                    # Clipped: the point fit and the bootstrap fits may differ in the
+                    # last digits, which would put the point a hair outside its interval.
+                    xerr=[[max(0.0, e - c[0]) for e, c in zip(elo, ci)],
+                          [max(0.0, c[1] - e) for e, c in zip(elo, ci)]],
+                    fmt="o", capsize=4)
+    # An agent the data cannot place: a hollow marker at its prior-set rating, an arrow
+    # out to its one-sided bound, no interval.
+    for y, a in zip(ys, agents):
+        if a.elo_separated and a.elo is not None:
+            _mark_separated(ax, y, a.elo, a.elo_bound or (None, None))
+    ax.set_yticks(ys, [a.name for a in agents])
+    ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
+    ax.axvline(1500, color="grey", lw=0.8, ls="--")
+    ax.set_xlabel(("Bradley-Terry Elo by wins, not payoff" if by_payoff
+                   else "Bradley-Terry Elo")
+                  + " (95% bootstrap CI over card deals)")
+    ax.set_title(title)
+    return _save(fig, path)
+
+
+def _mark_separated(ax: Any, y: float, elo: float,
+                    bound: Sequence[float | None]) -> None:
+    lo, hi = bound
+    ax.plot([elo], [y], marker="o", mfc="none", color="tab:red", ls="none")
+    label = "separated: rating set by the prior"
+    above = lo is not None and _finite(lo)
+    edge = lo if above else hi
+    if edge is not None and _finite(edge):
+        end = edge + (150.0 if above else -150.0)
+        ax.plot([edge, end], [y, y], color="tab:red", lw=1)
+        ax.plot([edge], [y], marker="|", ms=10, color="tab:red")
+        ax.plot([end], [y], marker=">" if above else "<", color="tab:red")
+        label += f" ({'>' if above else '<'} {edge:.0f})"
+    ax.text(elo, y + 0.25, label, color="tab:red", fontsize=7, ha="center")
+
+
+def _plot_head_to_head(path: Path, names: Sequence[str], h2h: "HeadToHead") -> Path:
+    import matplotlib.pyplot as plt
+
+    grid = [[math.nan if (score := h2h[a][b]) is None else score for b in names]
+            for a in names]
+    fig, ax = plt.subplots(figsize=(1.1 * len(names) + 2.5, 0.9 * len(names) + 1.8))
+    im = ax.imshow(grid, cmap="RdBu", vmin=0, vmax=1)
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
+    ax.set_yticks(range(len(names)), names)
+    for i in range(len(names)):
+        for j in range(len(names)):
+            cell = grid[i][j]
+            if not math.isnan(cell):
+                ax.text(j, i, f"{cell:.2f}", ha="center", va="center", fontsize=8,
+                        color=label_color(cell))
+    fig.colorbar(im, ax=ax, label="score of row vs column")
+    ax.set_title("Head to head")
+    return _save(fig, path)
+
+
+def _plot_seats(path: Path, table: "SeatTable", agents: Sequence["AgentRow"]) -> Path:
+    import matplotlib.pyplot as plt
+
+    seats = table.seats
+    fig, ax = plt.subplots(figsize=(6, 4))
+    xs = [s.seat for s in seats]
+    rates = [s.win_rate for s in seats]
+    err = [[r - s.win_ci[0] for r, s in zip(rates, seats)],
+           [s.win_ci[1] - r for r, s in zip(rates, seats)]]
+    ax.bar(xs, rates, yerr=err, capsize=4, color="#7aa6c2", label="all agents")
+    for a in agents:
+        pts = [(s, r) for s, r in enumerate(a.win_rate_by_seat or ()) if r is not None]
+        if pts:
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=".", lw=0.8,
+                    label=a.name)
+    ax.axhline(1 / len(seats), color="grey", lw=0.8, ls="--")
+    ax.set_xticks(xs)
+    ax.set_xlabel("seat (0 moves first)")
+    ax.set_ylabel("win rate")
+    p = table.p
+    ax.set_title("Win rate by seat" + (f" (chi-square p = {p:.3g})" if p is not None else ""))
+    ax.legend(fontsize=7)
+    return _save(fig, path)

@@ -111,8 +111,8 @@ def aggregate_metric(spec: "MetricSpec", per_game: Iterable[dict[str, Any]]) -> 
             warnings.simplefilter("ignore")
             return float(stats.pearsonr(xs, ys).statistic)
     if spec.kind == "mean":
-        values = [v[spec.num] * spec.scale for v in per_game if spec.num in v]
-        return mean_interval(values)[0] if values else None
+        means = [v[spec.num] * spec.scale for v in per_game if spec.num in v]
+        return mean_interval(means)[0] if means else None
     raise ValueError(f"unknown metric kind {spec.kind!r}")
 
 
@@ -141,7 +141,9 @@ class AgentSummary:
     win_ci_normal: tuple[float, float] = (0.0, 1.0)
     payoff: float = math.nan
     payoff_ci: tuple[float, float] = (math.nan, math.nan)
-    metrics: dict[str, float | None] = field(default_factory=dict)
+    metrics: dict[str, float | list[float] | None] = field(default_factory=dict)
+    """The game's metrics by name (None where undefined), and for a ``mean`` metric its
+    95% interval as ``<name>_ci``."""
     illegal: int = 0
     errors: int = 0
     forfeits: int = 0
@@ -162,7 +164,7 @@ class AgentSummary:
         return data
 
 
-@dataclass
+@dataclass(frozen=True)
 class Timing:
     """Decision times of one entrant (wall clock: differs from run to run)."""
 
@@ -244,8 +246,9 @@ def summarize(records: Sequence["GameRecord"], metric_specs: Sequence["MetricSpe
             t[0] += rec.decisions[seat]
             t[1] += rec.think_ns[seat]
             t[2] = max(t[2], rec.max_think_ns[seat])
-            if rec.agent_stats and rec.agent_stats[seat]:
-                _add_stats(s.agent_stats, rec.agent_stats[seat])
+            seat_stats = rec.agent_stats[seat] if rec.agent_stats else None
+            if seat_stats:
+                _add_stats(s.agent_stats, seat_stats)
             if rec.think_hist:
                 h = hists.setdefault(label, {})
                 for key, count in rec.think_hist[seat].items():

@@ -25,12 +25,11 @@ from arena.stats.results import entrant_results
 if TYPE_CHECKING:  # pragma: no cover
     from arena.play.match import GameRecord
 
-Adjust = Literal["holm", "bonferroni"]
 ADJUST_METHODS: tuple[str, ...] = ("holm", "bonferroni")
 Score = Literal["win_share", "payoff"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class PairTest:
     """The comparison of agents ``a`` and ``b`` over the games they both played.
 
@@ -106,7 +105,7 @@ class PairTest:
         return data
 
 
-@dataclass
+@dataclass(frozen=True)
 class SeatRow:
     """Results of one seat over all games."""
 
@@ -124,13 +123,13 @@ class SeatRow:
         return data
 
 
-@dataclass
+@dataclass(frozen=True)
 class SeatTable:
     """Win rate by seat and Pearson's chi-square test that every seat wins equally often."""
 
     num_seats: int
     games: int
-    seats: list[SeatRow]
+    seats: tuple[SeatRow, ...]
     chi2: float | None
     """None when no seat won anything (no games, or only games without a winner)."""
     dof: int
@@ -222,7 +221,7 @@ def cohens_d(x: Sequence[float], y: Sequence[float]) -> float:
     return diff / sd
 
 
-def sign_test(diffs: Sequence[float]) -> float:
+def sign_test(diffs: Sequence[float] | np.ndarray) -> float:
     """Two-sided exact sign test (``scipy.stats.binomtest(k, n, 0.5)``) over the non-zero
     values; 1.0 when there are none."""
     from scipy import stats
@@ -239,7 +238,7 @@ EXACT_DEALS = 16
 ``2**n`` flips); above it, the paired t-test, whose normal approximation is sound there."""
 
 
-def sign_flip_test(diffs: Sequence[float]) -> float:
+def sign_flip_test(diffs: Sequence[float] | np.ndarray) -> float:
     """Two-sided exact sign-flip permutation test of the mean against 0: the share of the
     ``2**n`` sign assignments whose ``|sum|`` is at least the observed one. Exact under the
     null that each deal's difference is as likely to favour either agent (as it is between
@@ -302,7 +301,7 @@ def adjust_pvalues(pvalues: Sequence[float], method: str = "holm") -> list[float
 
 
 def pairwise_tests(records: Sequence["GameRecord"], names: Sequence[str],
-                   adjust: Adjust = "holm", alpha: float = 0.05,
+                   adjust: str = "holm", alpha: float = 0.05,
                    ranked_by: str = "win_rate") -> list[PairTest]:
     """Tests for every pair ``(a, b)`` of ``names`` (a before b) that shared a game.
 
@@ -408,7 +407,7 @@ def seat_table(records: Sequence["GameRecord"], num_seats: int) -> SeatTable:
     if total > 0 and num_seats > 1:
         res = stats.chisquare(wins, [total / num_seats] * num_seats)
         chi2, p = float(res.statistic), float(res.pvalue)
-    return SeatTable(num_seats=num_seats, games=n, seats=rows, chi2=chi2, dof=dof, p=p)
+    return SeatTable(num_seats=num_seats, games=n, seats=tuple(rows), chi2=chi2, dof=dof, p=p)
 
 
 def seat_by_agent(records: Sequence["GameRecord"], names: Sequence[str],

@@ -130,7 +130,7 @@ def _fit_matrices(W: np.ndarray, N: np.ndarray, names: list[str], prior_draws: f
         sub = np.ix_(members, members)
         r = _fit_component(W[sub], N[sub]) * ELO_PER_LOG
         if anchor_idx in members:
-            r += ELO_CENTER - r[list(members).index(anchor_idx)]
+            r += ELO_CENTER - r[members.tolist().index(anchor_idx)]
         else:
             r += ELO_CENTER - r.mean()
         elo[members] = r
@@ -268,7 +268,7 @@ def _fit_batch(W: np.ndarray, N: np.ndarray, prior_draws: float,
 
     m, k, _ = W.shape
     met = N > 0
-    rated = met.any(axis=2)
+    rated = np.asarray(met.any(axis=2))
     # Which rated agent reaches which along "met" (with virtual draws) or along "scored
     # against" (without): log2(k) boolean squarings of the graph suffice.
     reach = (met if prior_draws > 0 else W > 0) | np.eye(k, dtype=bool)[None]
@@ -276,7 +276,7 @@ def _fit_batch(W: np.ndarray, N: np.ndarray, prior_draws: float,
         step_reach = reach.astype(np.int64)
         reach = np.einsum("mij,mjl->mil", step_reach, step_reach) > 0
     both = rated[:, :, None] & rated[:, None, :]
-    batch = ~np.any(both & ~reach, axis=(1, 2))
+    batch = np.asarray(~np.any(both & ~reach, axis=(1, 2)))
     elo = np.full((m, k), math.nan)
     names = [str(i) for i in range(k)]
     anchor = names[anchor_idx] if anchor_idx >= 0 else None
@@ -613,7 +613,7 @@ def _rate_teams(model: Any, rec: "GameRecord", get: Any, ratings: dict[str, Any]
     drew); a label seated on two teams says nothing about itself and is left out."""
     members: dict[str, list[str]] = {}
     rank: dict[str, int] = {}
-    for label, team, r in zip(rec.labels, rec.teams, rec.ranks):
+    for label, team, r in zip(rec.labels, rec.teams or (), rec.ranks):
         if label not in members.setdefault(team, []):
             members[team].append(label)
         rank[team] = min(rank.get(team, r), r)
