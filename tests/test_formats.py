@@ -213,7 +213,7 @@ def test_a_format_from_outside_runs_end_to_end(tmp_path, hub_format):
         assert "expert" in rec.agents
 
     summary = tournament_summary(t, store)
-    notes = summary["notes"]
+    notes = summary.notes
     assert notes["format"] == "hub"
     assert notes["hub"] == {"hub": "expert", "rivals": {"random": 4, "aggressive": 4}}
     assert note_lines(notes) == ["expert met random (4 games), aggressive (4 games)"]
