@@ -271,6 +271,7 @@ class GameRun:
         """The move loop; returns a forfeit outcome, or None at the normal end."""
         clock = time.perf_counter_ns
         state, agents, views, timer = self.state, self.agents, self.views, self.timer
+        limit_ns = timer.limit_ns
         while True:
             p = state.current_player
             if p < 0:
@@ -284,7 +285,7 @@ class GameRun:
                 raise RuntimeError(f"{state.game.name}: unexpected current_player {p}")
             legal = state.legal_actions()
             t0 = clock()
-            agents[p].deadline = timer.deadline()
+            agents[p].deadline = None if limit_ns is None else timer.deadline()
             try:
                 # The agent is called here, in the frame that catches, so that an error's
                 # traceback in the record starts at the agent's own frames.
@@ -300,15 +301,18 @@ class GameRun:
                 if a in legal and state.is_statement(a):
                     text = agents[p].talk(views[p], a)  # within the same budget as the move
                 note = agents[p].decision_note()
-                timer.check(t0, "", " per move")
+                if limit_ns is not None:
+                    timer.check(t0, "", " per move")
             except (Exception, AgentTimeout) as exc:  # noqa: BLE001 - loses its game only
                 timer.disarm()
                 return self.forfeit(p, exc)
-            self.count(p, clock() - t0)
-            self.apply(p, a, legal, text, note)
+            self.decided(p, clock() - t0, a, legal, text, note)
 
-    def count(self, seat: int, dt: int) -> None:
-        """One decision of ``seat`` that took ``dt`` ns."""
+    def decided(self, seat: int, dt: int, a: Any, legal: Sequence[int], text: Any,
+                note: Any) -> None:
+        """``seat`` answered ``a`` in ``dt`` ns: count the decision, play the answer (an
+        illegal one is counted and replaced by a seeded random legal move, dropping its
+        text) and keep its text and note."""
         self.think_ns[seat] += dt
         if dt > self.max_think_ns[seat]:
             self.max_think_ns[seat] = dt
@@ -316,10 +320,6 @@ class GameRun:
         hist = self.think_hist[seat]
         key = time_bin(dt)
         hist[key] = hist.get(key, 0) + 1
-
-    def apply(self, seat: int, a: Any, legal: Sequence[int], text: Any, note: Any) -> None:
-        """Play ``seat``'s answer ``a`` (an illegal one is counted and replaced by a seeded
-        random legal move, dropping its text) and keep its text and note."""
         if type(a) is not int:
             # numpy integers are fine; 1.7 or "3" is not an action.
             a = int(a) if isinstance(a, numbers.Integral) else -1
