@@ -2,9 +2,11 @@
 
 ``play(job)`` seeds the deal and each agent from the job, asks the seat to move for an action,
 replaces an illegal answer by a seeded random legal move (counted), and turns an agent's
-exception into a forfeit of that seat (recorded). ``match_jobs`` lays out a match with seat
+exception into a forfeit of that seat (recorded); a ``GameRun`` holds the game under way and
+its running record, and builds the ``GameRecord``. ``match_jobs`` lays out a match with seat
 rotation over duplicate deals: deal ``d`` is replayed once in every rotation, so each agent
-holds every seat's cards equally often.
+holds every seat's cards equally often. An ``AgentCache`` keeps agents from game to game
+wherever games are played (``run_jobs``, threaded matches, the runners' workers).
 """
 
 from __future__ import annotations
@@ -216,7 +218,8 @@ class MoveTimer:
         return None if self.limit_ns is None else time.monotonic() + self.limit_ns / 1e9
 
     def check(self, t0: int, what: str, per: str = "") -> None:
-        """Raise ``AgentTimeout`` if the decision begun at ``t0`` went over the budget."""
+        """Raise ``AgentTimeout`` if the decision begun at ``t0`` went over the budget; the
+        message is ``{what}took ... s, over the budget of ... s{per}``."""
         clock = time.perf_counter_ns
         if self.limit_ns is not None and clock() - t0 > self.limit_ns:
             raise AgentTimeout(f"{what}took {(clock() - t0) / 1e9:.3f} s, over the budget "
