@@ -27,7 +27,7 @@ class Counted(Agent):
 
     name = "counted"
     slow_first = False
-    """Set by a test: the first agent to move sleeps 0.4 s on every move (over a budget)."""
+    """Set by a test: the first agent to move sleeps 0.6 s on every move (over a budget)."""
     slow_one: "Counted | None" = None
 
     def __init__(self, params, game):
@@ -45,7 +45,7 @@ class Counted(Agent):
             if Counted.slow_first and Counted.slow_one is None:
                 Counted.slow_one = self
         if Counted.slow_one is self:
-            time.sleep(0.4)
+            time.sleep(0.6)
         return legal[0]
 
 
@@ -100,7 +100,7 @@ def test_other_games_or_rules_get_their_own_agents():
 def test_an_agent_that_timed_out_is_built_anew_and_then_kept():
     Counted.slow_first = True
     cache = AgentCache()
-    jobs = with_time_per_move(_jobs(["counted", "random"], 4), 0.1)
+    jobs = with_time_per_move(_jobs(["counted", "random"], 4), 0.2)
     first = cache.play(jobs[0])
     assert [e["type"] for e in first.errors] == ["AgentTimeout"]
     assert len(BUILT) == 1 and AgentKey("kuhn_poker", None, "counted", 0) not in cache.agents
@@ -114,7 +114,7 @@ def test_run_jobs_plays_the_given_agents_and_rebuilds_after_a_timeout():
     game = make_game("kuhn_poker")
     given = {"a": make_agent("counted", game), "b": make_agent("random", game)}
     jobs = with_time_per_move(match_jobs("kuhn_poker", None, ["counted", "random"], 4, 3,
-                                         labels=["a", "b"]), 0.1)
+                                         labels=["a", "b"]), 0.2)
     records = list(run_jobs(jobs, game, given))
     assert [len(r.errors) for r in records] == [1, 0, 0, 0]
     assert len(BUILT) == 2 and BUILT[0] is given["a"]
@@ -125,7 +125,7 @@ def test_threads_keep_their_own_agents_and_rebuild_after_a_timeout():
     Counted.slow_first = True
     game = make_game("kuhn_poker")
     _, stream = run_match(game, ["counted", "random"], 12, seed=3, concurrency=3,
-                          time_per_move=0.1)
+                          time_per_move=0.2)
     records = list(stream)
     assert sum(len(r.errors) for r in records) == 1
     # run_match builds one agent to check the names first (it plays no threaded game);
@@ -143,7 +143,7 @@ def test_threads_keep_their_own_agents_and_rebuild_after_a_timeout():
 
 def test_the_runners_worker_function_keeps_and_rebuilds_the_same_way():
     Counted.slow_first = True
-    jobs = with_time_per_move(_jobs(["counted", "random"], 6, prefix="w"), 0.1)
+    jobs = with_time_per_move(_jobs(["counted", "random"], 6, prefix="w"), 0.2)
     records = list(play_many(jobs))
     assert [len(r.errors) for r in records] == [1, 0, 0, 0, 0, 0]
     assert len(BUILT) == 2
