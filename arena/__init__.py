@@ -10,7 +10,7 @@ files), ``arena.testing`` (the conformance checker) and ``arena.cli`` (the comma
 
 from arena.core.version import VERSION as __version__
 
-from arena.core.agent import Agent, BestMovesAgent, Budget, SeatView
+from arena.core.agent import Agent, BestMovesAgent, SeatView
 from arena.core.errors import ArenaError, IllegalActionError
 from arena.core.game import CHANCE, TERMINAL, Game, GameInfo, MetricSpec, Outcome, State
 from arena.core.params import param
@@ -18,8 +18,8 @@ from arena.core.registry import make_agent, make_game, register_agent, register_
 from arena.play.match import GameJob, GameRecord, play, run_match
 
 __all__ = [
-    "CHANCE", "TERMINAL", "Agent", "ArenaError", "BestMovesAgent", "Budget", "Game", "GameInfo",
-    "GameJob", "GameRecord", "IllegalActionError", "MetricSpec", "Outcome", "SeatView", "State",
+    "CHANCE", "TERMINAL", "Agent", "ArenaError", "BestMovesAgent", "Game", "GameInfo", "GameJob",
+    "GameRecord", "IllegalActionError", "MetricSpec", "Outcome", "SeatView", "State",
     "make_agent", "make_game", "param", "play", "register_agent", "register_game", "run_match",
     "__version__",
 ]

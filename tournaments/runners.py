@@ -1,13 +1,13 @@
 """Runners: play a list of jobs somewhere and hand the records back to the driver.
 
 All runners share one interface (``run(jobs)`` yields records as games finish, in any
-order) and one worker function, ``play_cached``, which keeps one game object and one agent
-per (spec, seat) in each worker process, so an agent that loads a model loads it once
-(an agent that went over its time budget, and so may have been stopped half-way through a
-move, is built anew before its next game). Jobs and records are plain data, which is what
-lets them travel to processes or a cluster, and nothing a worker needs depends on the start
-method (``fork``, ``spawn``, ``forkserver``): games and agents registered at run time are
-registered again in each worker.
+order) and one worker function, ``play_cached``, which keeps the game objects and agents of
+each worker thread from game to game (``arena.play.match.AgentCache``: an agent that loads a
+model loads it once; one that went over its time budget, and so may have been stopped
+half-way through a move, is built anew before its next game). Jobs and records are plain
+data, which is what lets them travel to processes or a cluster, and nothing a worker needs
+depends on the start method (``fork``, ``spawn``, ``forkserver``): games and agents
+registered at run time are registered again in each worker.
 """
 
 from __future__ import annotations
@@ -21,38 +21,21 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from arena.core.errors import ArenaError
-from arena.play.match import GameJob, GameRecord, never_stop, play, threaded, timed_out_seats
+from arena.play.match import GameJob, GameRecord, never_stop, thread_cache, threaded
 from arena.core import registry
-from arena.core.registry import make_agent, make_game
 
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import ThreadPoolExecutor
 
-    from arena.core.agent import Agent
-
 BACKENDS = ("serial", "processes", "ray")
 
 _local = threading.local()
-"""Each thread's agents, by (game, rules, spec, seat): an agent is never shared by threads."""
+"""Each thread's ``AgentCache``: an agent is never shared by threads."""
 
 
 def play_cached(job: GameJob) -> GameRecord:
-    """Play ``job`` reusing this thread's game and agent objects."""
-    cache = getattr(_local, "agents", None)
-    if cache is None:
-        cache = _local.agents = {}
-    game = make_game(job.game, job.rules)
-    agents = []
-    for seat, spec in enumerate(job.agents):
-        key = (job.game, job.rules, spec, seat)
-        agent = cache.get(key)
-        if agent is None:
-            agent = cache[key] = make_agent(spec, game)
-        agents.append(agent)
-    record = play(job, game, agents)
-    for seat in timed_out_seats(record):
-        cache.pop((job.game, job.rules, job.agents[seat], seat), None)
-    return record
+    """Play ``job`` with this thread's kept game and agent objects (``AgentCache``)."""
+    return thread_cache(_local).play(job)
 
 
 _pools: dict[int, "ThreadPoolExecutor"] = {}

@@ -25,7 +25,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass(frozen=True)
 class Budget:
-    """What one decision may spend; logged with the agent, enforced by the runners."""
+    """What one decision of the agent may spend, as the agent declares it (search agents set
+    their simulations and time): for whoever reads the agent. The arena enforces only the
+    job's ``time_per_move`` (a tournament's ``[budgets] time_per_move``)."""
 
     time_per_move: float | None = None
     """Wall-clock seconds per decision, or None for no limit."""
