@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from agents.heuristics.dhumbal_batched import KINDS, _constants, discard_actions, pickup_actions
+from agents.heuristics.dhumbal_batched import (KINDS, discard_actions, heuristic_tables,
+                                              pickup_actions)
 from agents.heuristics.dhumbal_batched_expert import expert_actions
 from games.dhumbal.batched import BatchedDhumbal
 from games.dhumbal.game import DhumbalGame
@@ -41,7 +42,7 @@ class BatchedDhumbalEnv:
             raise ValueError("reward: return or win")
         self.game = DhumbalGame(preset=rules)
         self.env = BatchedDhumbal(rules, batch=envs, device=device, seed=seed, compile=compile)
-        _constants(self.env.device)  # made before any compiled code reads them
+        heuristic_tables(self.env)  # made before any compiled code reads them
         compiled = functools.partial(torch.compile, dynamic=False) if compile else (
             lambda f: f)
         self._discard, self._pickup = compiled(discard_actions), compiled(pickup_actions)
