@@ -292,10 +292,10 @@ def test_the_learning_environment_pays_each_game_once_and_shaping_adds_up():
     (its scaled return, in [-1, 1]), and the shaped rewards of each game add up to the
     same payment (the potential starts at 0: no points yet), however the game ended (a
     call, elimination of the learner, the reset of its table in the middle of a step)."""
-    from agents.rl.batched_env import BatchedDhumbalEnv
+    from agents.rl.batched_env import BatchedDhumbalEnv, LearnerReward
 
     plain = BatchedDhumbalEnv("standard", envs=96, seed=5)
-    shaped = BatchedDhumbalEnv("standard", envs=96, seed=5, shaping=1.0)
+    shaped = BatchedDhumbalEnv("standard", envs=96, seed=5, reward=LearnerReward(shaping=1.0))
     gen = torch.Generator().manual_seed(2)
     obs, legal = plain.observe()
     sums = torch.zeros(96, dtype=torch.float64)
@@ -338,9 +338,10 @@ def test_stepping_only_the_tables_that_move_changes_nothing(rules):
     """Opponents' passes over only the tables that move (``compact``: a copy of those
     tables stepped on their own, then merged back) give exactly the games of passes over
     every table: the same observations, legal moves, rewards and ends."""
-    from agents.rl.batched_env import BatchedDhumbalEnv
+    from agents.rl.batched_env import BatchedDhumbalEnv, LearnerReward
 
-    envs = [BatchedDhumbalEnv(rules, envs=64, seed=9, shaping=0.99, compact=c)
+    envs = [BatchedDhumbalEnv(rules, envs=64, seed=9, reward=LearnerReward(shaping=0.99),
+                              compact=c)
             for c in (0.0, 0.25, 1.0)]
     gen = torch.Generator().manual_seed(4)
     legal = envs[0].observe()[1]
@@ -359,7 +360,7 @@ def test_the_batched_expert_takes_opponent_seats(monkeypatch):
     judgement draws the same random numbers either way), and it plays as strongly as the
     reference expert does: a ``balanced`` learner wins far less often against three of
     them than its fair quarter."""
-    from agents.rl.batched_env import BatchedDhumbalEnv
+    from agents.rl.batched_env import BatchedDhumbalEnv, LearnerReward
     from games.dhumbal.batched import BatchedDhumbal
 
     step = BatchedDhumbal.step
@@ -371,8 +372,8 @@ def test_the_batched_expert_takes_opponent_seats(monkeypatch):
         return step(self, actions, where)
 
     monkeypatch.setattr(BatchedDhumbal, "step", checked)
-    envs = [BatchedDhumbalEnv("standard", envs=64, opponents=["expert"], seed=4, reward="win",
-                              compact=c) for c in (0.0, 0.25)]
+    envs = [BatchedDhumbalEnv("standard", envs=64, opponents=["expert"], seed=4,
+                              reward=LearnerReward("win"), compact=c) for c in (0.0, 0.25)]
     gen = torch.Generator().manual_seed(2)
     wins = []
     for _ in range(400):
