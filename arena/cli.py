@@ -11,6 +11,7 @@ import dataclasses
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -129,7 +130,8 @@ def _add_train(sub: _Subcommands) -> None:
     _add_config_options(p, TrainConfig)
 
 
-_READERS: dict[str, Any] = {"integer": _integer, "positive": _positive, "number": float}
+_READERS: dict[str, Callable[[str], Any]] = {"text": str, "integer": _integer,
+                                             "positive": _positive, "number": float}
 
 
 def _add_config_options(p: argparse.ArgumentParser, config: type) -> None:
@@ -145,7 +147,7 @@ def _add_config_options(p: argparse.ArgumentParser, config: type) -> None:
             p.add_argument(flag, dest=name, help=opt.help,
                            action="store_false" if opt.default else "store_true")
         else:
-            p.add_argument(flag, dest=name, type=_READERS.get(opt.kind), choices=opt.choices,
+            p.add_argument(flag, dest=name, type=_READERS[opt.kind], choices=opt.choices,
                            required=opt.required, help=opt.help,
                            metavar=None if opt.choices else flag.lstrip("-").replace("-", "_")
                            .upper())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
@@ -28,7 +29,8 @@ KINDS = tuple(STUDY)
 
 def call_probability(env: BatchedDhumbal, kind: str, total: torch.Tensor) -> torch.Tensor:
     """The probability [B] that heuristic ``kind`` calls with hand ``total`` (float64)."""
-    p, t = PARAMS[kind], env.t
+    p: Any = PARAMS[kind]  # the fields of kind's own Params
+    t = env.t
     one, zero = torch.ones_like(total, dtype=torch.float64), torch.zeros_like(
         total, dtype=torch.float64)
     if issubclass(STUDY[kind], ThresholdCaller):

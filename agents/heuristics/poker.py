@@ -69,7 +69,7 @@ def _value(category: int, ranks: Sequence[int]) -> int:
 
 
 def _top(mask: int, k: int) -> list[int]:
-    out = []
+    out: list[int] = []
     r = 12
     while r >= 0 and len(out) < k:
         if mask >> r & 1:
@@ -185,13 +185,12 @@ def small_equity(obs: PokerObservation, lay) -> float:
     n_opp = obs.active_opponents
     ranks = len(lay.rank_names)
     if lay.family == "kuhn":
-        deck = list(range(ranks))
-        mine = lay.rank_names.index(obs.hole[0][0])
-        rest = [r for r in deck if r != mine]
+        my_rank = lay.rank_names.index(obs.hole[0][0])
         wins = total = 0
-        for opp in itertools.combinations(rest, n_opp):
+        for ranks_out in itertools.combinations(
+                [r for r in range(ranks) if r != my_rank], n_opp):
             total += 1
-            wins += all(o < mine for o in opp)
+            wins += all(o < my_rank for o in ranks_out)
         return wins / total if total else 1.0
     # Leduc: two cards of each rank.
     deck = [(r, s) for r in range(ranks) for s in range(2)]

@@ -177,7 +177,7 @@ class BatchedDhumbalEnv:
         t = self.env.t
         for _ in range(64 * self.n + 1):
             learner_in = self._learner_in()
-            if done is not None:
+            if done is not None and value is not None:
                 ended = ~done & ((t.current < 0) | ~learner_in)
                 if ended.any():
                     rows = ended.nonzero().squeeze(1)

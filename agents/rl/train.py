@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from arena import __version__
+from arena.core.agent import Agent
 from arena.core.errors import ArenaError
 from arena.core.registry import make_agent, make_game
 from arena.core.spec import Spec, parse_spec
@@ -70,7 +71,8 @@ def evaluate(algorithm: str, path: Path, game: Any, opponents: list[str], games:
     for opp in opponents:
         specs = [learner] + [opp] * (n - 1)
         labels = ["learner"] + [f"{opp}#{k}" for k in range(1, n)]
-        agents = {"learner": cls(PolicyParams(path=str(path), check_version=False), game)}
+        agents: dict[str, Agent] = {
+            "learner": cls(PolicyParams(path=str(path), check_version=False), game)}
         for label, spec in zip(labels[1:], specs[1:]):
             agents[label] = make_agent(spec, game)
         jobs = match_jobs(game.name, game.preset, specs, games, seed, "rotate", labels=labels,
@@ -199,6 +201,7 @@ def _masked_dqn_class() -> type:
 
             if not hasattr(self, "_explore_rng"):
                 self._explore_rng = np.random.default_rng(self.seed)
+            assert self.env is not None  # set before learning starts
             masks = np.stack(self.env.env_method("action_masks")).astype(bool)
             rng = self._explore_rng
             with torch.no_grad():
