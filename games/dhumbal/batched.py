@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import torch
 
 from .cards import CALL, DRAW, MELD_BASE, TAKE_BASE, card_value, mask_of, melds
-from .game import PRESETS, DhumbalRules
+from .game import PRESETS, DhumbalGame, DhumbalRules
 
 TERMINAL = -1
 
@@ -133,7 +133,7 @@ class BatchedDhumbal:
     run each step's moves through ``torch.compile`` (a C++ compiler on a CPU, Triton on a
     GPU; the first step of each batch size compiles, for some seconds)."""
 
-    def __init__(self, rules: DhumbalRules | str = "standard", batch: int = 1024,
+    def __init__(self, rules: DhumbalRules | str = DhumbalGame.default_preset, batch: int = 1024,
                  device: str | torch.device = "cpu", seed: int = 0, compile: bool = False):
         if isinstance(rules, str):
             if rules not in PRESETS:
