@@ -180,7 +180,8 @@ def _add_exploitability(sub: _Subcommands) -> None:
     p = sub.add_parser("exploitability",
                        help="exploitability (NashConv / 2) of an agent's policy on a small game")
     p.add_argument("game", help="an OpenSpiel game, e.g. kuhn_poker or leduc_poker")
-    p.add_argument("agent", help="an agent spec whose policy can be tabulated, e.g. cfr(iterations=5000)")
+    p.add_argument("agent", help="an agent spec whose policy can be tabulated, e.g. "
+                                 "cfr(iterations=5000)")
 
 
 def _add_report(sub: _Subcommands) -> None:
