@@ -11,6 +11,7 @@ import dataclasses
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -47,23 +48,38 @@ def _integer(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
 
 
+_Subcommands = argparse._SubParsersAction  # what add_subparsers returns
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="arena", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"arena {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for add in (_add_games, _add_agents, _add_match, _add_tournament, _add_train,
+                _add_llm_serve, _add_llm_check, _add_exploitability, _add_report, _add_play):
+        add(sub)
+    return parser
 
+
+def _add_games(sub: _Subcommands) -> None:
     p = sub.add_parser("games", help="list the games, their rule settings and presets")
     p.add_argument("--all", action="store_true",
                    help="also list every game of the providers (e.g. all OpenSpiel games)")
 
+
+def _add_agents(sub: _Subcommands) -> None:
     p = sub.add_parser("agents", help="list the agents (those that play GAME, if given)")
     p.add_argument("game", nargs="?", help="a game name, e.g. dhumbal")
+
+
+def _add_match(sub: _Subcommands) -> None:
+    from games.dhumbal.game import PRESETS as DHUMBAL_PRESETS
 
     p = sub.add_parser("match", help="play N games between agents, seats rotated, and score them")
     p.add_argument("game", help="game spec, e.g. dhumbal or 'dhumbal(players=3)'")
     p.add_argument("--agents", required=True,
                    help="agent specs, one per seat, comma-separated: 'expert,random,...'")
-    p.add_argument("--rules", help="rules preset (dhumbal: paper, standard, yaniv)")
+    p.add_argument("--rules", help=f"rules preset (dhumbal: {', '.join(DHUMBAL_PRESETS)})")
     p.add_argument("--games", type=_positive, default=100, help="games to play (default 100)")
     p.add_argument("--seed", type=_integer, default=0, help="root seed (default 0)")
     p.add_argument("--seats", choices=("rotate", "fixed"), default="rotate",
@@ -76,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds per decision; over it, the agent forfeits the game")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+
+def _add_tournament(sub: _Subcommands) -> None:
     p = sub.add_parser("tournament", help="run a tournament from a spec file (TOML)")
     p.add_argument("spec", help="tournament spec, e.g. tournaments/examples/quick.toml")
     p.add_argument("--out", help="output folder (default: out/<spec name>)")
@@ -107,60 +125,38 @@ def build_parser() -> argparse.ArgumentParser:
                         "(spread over the schedule) or 'all' (default: all up to 200 games, "
                         "else 40)")
 
-    p = sub.add_parser("train", help="train a PPO or DQN agent on a game (needs the rl extra)")
-    p.add_argument("algorithm", help="ppo (masked PPO, sb3-contrib) or dqn (stable-baselines3, "
-                                     "masked at action selection)")
-    p.add_argument("game", help="game spec, e.g. dhumbal or leduc_poker")
-    p.add_argument("--rules", help="rules preset (dhumbal: paper, standard, yaniv)")
-    p.add_argument("--opponents",
-                   help="the other seats, drawn per episode from these specs: "
-                        "'aggressive,balanced' (default random; with --batched: the "
-                        "batched heuristics aggressive, conservative, balanced, "
-                        "opportunistic, expert; default the first four)")
-    p.add_argument("--batched", action="store_true",
-                   help="dhumbal: train on the batched game (torch, every table at once, "
-                        "on --device), against batched heuristics; a lean PPO")
-    p.add_argument("--compile", action="store_true",
-                   help="with --batched: run the game's steps and the heuristics through "
-                        "torch.compile (faster after a few seconds of compiling; needs a C++ "
-                        "compiler on a CPU, Triton on a GPU)")
-    p.add_argument("--self-play", action="store_true",
-                   help="add snapshots of the learner to the opponent pool as it trains")
-    p.add_argument("--timesteps", type=_positive, required=True,
-                   help="environment steps (the learner's decisions) to train for")
-    p.add_argument("--envs", type=_positive, default=4,
-                   help="environments stepped together (default 4)")
-    p.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu",
-                   help="where the network trains (default cpu)")
-    p.add_argument("--seed", type=_integer, default=0, help="root seed (default 0)")
-    p.add_argument("--out", required=True, help="output folder (checkpoints, logs, evaluations)")
-    p.add_argument("--eval-every", type=_positive, help="timesteps between evaluations "
-                                                        "(default: a tenth of the run)")
-    p.add_argument("--eval-games", type=_positive, default=100,
-                   help="games per evaluation opponent (default 100)")
-    p.add_argument("--eval-opponents", help="fixed evaluation pool (default: --opponents)")
-    p.add_argument("--checkpoint-every", type=_positive,
-                   help="timesteps between checkpoints (default: at each evaluation)")
-    p.add_argument("--snapshot-every", type=_positive,
-                   help="self-play: timesteps between snapshots (default: a tenth of the run)")
-    p.add_argument("--net", default="256,256", help="hidden layer sizes (default 256,256)")
-    p.add_argument("--lr", type=float, default=3e-4, help="learning rate (default 3e-4)")
-    p.add_argument("--gamma", type=float, default=0.99, help="discount (default 0.99)")
-    p.add_argument("--n-steps", type=_positive,
-                   help="PPO: steps per environment between updates (default 1024; "
-                        "--batched 32)")
-    p.add_argument("--batch-size", type=_positive,
-                   help="minibatch (default 256; --batched a quarter of a rollout)")
-    p.add_argument("--n-epochs", type=_positive, default=10,
-                   help="PPO: passes over each rollout (default 10)")
-    p.add_argument("--ent-coef", type=float, default=0.01, help="PPO entropy bonus (default 0.01)")
-    p.add_argument("--reward", choices=("return", "win"), default="return",
-                   help="return: the game's return scaled into [-1, 1] (default); win: win share")
-    p.add_argument("--shaping", action="store_true",
-                   help="potential-based reward shaping with the game's own estimate of the "
-                        "result (pays as each round ends; leaves the best policies unchanged)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+def _add_train(sub: _Subcommands) -> None:
+    from agents.rl.config import TrainConfig
+
+    p = sub.add_parser("train", help="train a PPO or DQN agent on a game (needs the rl extra)")
+    _add_config_options(p, TrainConfig)
+
+
+_READERS: dict[str, Callable[[str], Any]] = {"text": str, "integer": _integer,
+                                             "positive": _positive, "number": float}
+
+
+def _add_config_options(p: argparse.ArgumentParser, config: type) -> None:
+    """The options the dataclass ``config`` declares (see ``agents.rl.config.option``), each
+    stored under its field's name: None where an option with a value is not given."""
+    from agents.rl.config import options
+
+    for name, opt in options(config):
+        flag = opt.name(name)
+        if opt.positional:
+            p.add_argument(name, help=opt.help)
+        elif opt.kind == "switch":  # sets the opposite of the field's default
+            p.add_argument(flag, dest=name, help=opt.help,
+                           action="store_false" if opt.default else "store_true")
+        else:
+            p.add_argument(flag, dest=name, type=_READERS[opt.kind], choices=opt.choices,
+                           required=opt.required, help=opt.help,
+                           metavar=None if opt.choices else flag.lstrip("-").replace("-", "_")
+                           .upper())
+
+
+def _add_llm_serve(sub: _Subcommands) -> None:
     p = sub.add_parser("llm-serve", help="serve a small language model on this machine "
                                          "(offline, OpenAI-compatible; needs scripts/setup llm)")
     p.add_argument("--port", type=_positive, default=8080, help="port on 127.0.0.1 (default 8080)")
@@ -172,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chat-format", default="gemma",
                    help="llama-cpp-python chat format (default gemma, for Gemma models)")
 
+
+def _add_llm_check(sub: _Subcommands) -> None:
     p = sub.add_parser("llm-check", help="send one tiny request to an LLM server and say "
                                          "what it answered or why it failed")
     p.add_argument("--base-url", required=True, help="e.g. http://127.0.0.1:8000/v1")
@@ -180,11 +178,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="variable holding the API key (default OPENAI_API_KEY)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
 
+
+def _add_exploitability(sub: _Subcommands) -> None:
     p = sub.add_parser("exploitability",
                        help="exploitability (NashConv / 2) of an agent's policy on a small game")
     p.add_argument("game", help="an OpenSpiel game, e.g. kuhn_poker or leduc_poker")
-    p.add_argument("agent", help="an agent spec whose policy can be tabulated, e.g. cfr(iterations=5000)")
+    p.add_argument("agent", help="an agent spec whose policy can be tabulated, e.g. "
+                                 "cfr(iterations=5000)")
 
+
+def _add_report(sub: _Subcommands) -> None:
     p = sub.add_parser("report", help="recompute a tournament's summary, tables and plots")
     p.add_argument("out", help="a tournament's output folder")
     p.add_argument("--html", action="store_true",
@@ -195,13 +198,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "number (spread over the schedule) or 'all' (default: all up to 200 "
                         "games, else 40)")
 
+
+def _add_play(sub: _Subcommands) -> None:
     p = sub.add_parser("play", help="play a game yourself in the terminal against agents")
     p.add_argument("game", help="game spec, e.g. dhumbal")
     p.add_argument("--vs", required=True, help="the other seats' agents: 'expert,expert,expert'")
     p.add_argument("--rules", help="rules preset")
     p.add_argument("--seat", type=int, default=0, help="your seat (default 0: you move first)")
     p.add_argument("--seed", type=_integer, default=None, help="deal seed (default: random)")
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -563,47 +567,26 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from arena.core.spec import parse_spec_list
-
     try:
-        from agents.rl.train import TrainConfig, train
+        from agents.rl.train import train
     except ImportError as exc:
         raise ArenaError(f"training needs the rl extra ({exc.name} is missing): "
                          "pip install -e '.[rl]' (scripts/setup rl)") from None
-    try:
-        net = [int(x) for x in args.net.split(",")]
-    except ValueError:
-        raise ArenaError(f"--net {args.net!r}: layer sizes as whole numbers, e.g. 256,256") \
-            from None
-    if args.compile and not args.batched:
-        raise ArenaError("--compile goes with --batched (the batched game's steps)")
-    if args.batched:
-        from agents.heuristics.dhumbal_batched import KINDS
+    from agents.rl.config import TrainConfig
 
-        opponents = args.opponents or ",".join(KINDS)
-        n_steps = args.n_steps or 32
-        batch_size = args.batch_size or max(256, args.envs * n_steps // 4)
-    else:
-        opponents, n_steps, batch_size = (args.opponents or "random", args.n_steps or 1024,
-                                          args.batch_size or 256)
-    cfg = TrainConfig(
-        algorithm=args.algorithm, game=args.game, rules=args.rules, out=args.out,
-        opponents=[str(s) for s in parse_spec_list(opponents)], self_play=args.self_play,
-        timesteps=args.timesteps, envs=args.envs, device=args.device, seed=args.seed,
-        eval_every=args.eval_every or 0, eval_games=args.eval_games,
-        eval_opponents=([str(s) for s in parse_spec_list(args.eval_opponents)]
-                        if args.eval_opponents else None),
-        checkpoint_every=args.checkpoint_every or 0, snapshot_every=args.snapshot_every or 0,
-        net_arch=net, learning_rate=args.lr, gamma=args.gamma, n_steps=n_steps,
-        batch_size=batch_size, n_epochs=args.n_epochs, ent_coef=args.ent_coef, reward=args.reward,
-        shaping=args.shaping, compile=args.compile,
-        progress=not args.no_progress and sys.stderr.isatty())
-    if args.batched:
+    cfg = TrainConfig.from_options(vars(args))
+    cfg = dataclasses.replace(cfg, progress=cfg.progress and sys.stderr.isatty())
+    if cfg.batched:
         from agents.rl.batched_train import train_batched
 
         result = train_batched(cfg)
     else:
         result = train(cfg)
+    _print_training(result, cfg.out)
+    return 0
+
+
+def _print_training(result: dict[str, Any], out: str) -> None:
     console = Console()
     console.print(f"trained {result['timesteps']:,} steps in {result['wall_s']:.0f} s "
                   f"({result['train_steps_per_s']:,.0f} training steps/s)")
@@ -613,8 +596,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         console.print(f"  vs {row['opponent']}: win rate {row['win_rate']:.3f} "
                       f"({lo:.3f}-{hi:.3f}), payoff {row['payoff']:+.3f} "
                       f"({plo:+.3f} to {phi:+.3f}) over {row['games']} games")
-    console.print(f"agent: {result['agent']}  (results in {args.out})")
-    return 0
+    console.print(f"agent: {result['agent']}  (results in {out})")
 
 
 def cmd_llm_check(args: argparse.Namespace) -> int:

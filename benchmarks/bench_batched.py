@@ -36,7 +36,7 @@ import time
 import torch
 
 from agents.heuristics.dhumbal_batched import KINDS, heuristic_actions
-from agents.rl.batched_env import OPPONENTS, BatchedDhumbalEnv
+from agents.rl.batched_env import OPPONENTS, BatchedDhumbalEnv, LearnerReward
 
 
 def env_rate(rules: str, batch: int, steps: int, device: str, compile: bool = False,
@@ -46,7 +46,7 @@ def env_rate(rules: str, batch: int, steps: int, device: str, compile: bool = Fa
     # heuristic learner is there to be scored, so its rewards are its win shares.
     env = BatchedDhumbalEnv(rules, envs=batch, device=device, seed=0, compile=compile,
                             opponents=opponents,
-                            reward="return" if learner == "random" else "win")
+                            reward=LearnerReward("return" if learner == "random" else "win"))
     gen = torch.Generator(device=env.device).manual_seed(0)
 
     def pick(legal: torch.Tensor) -> torch.Tensor:

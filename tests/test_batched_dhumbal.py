@@ -63,23 +63,42 @@ def _cards(env: BatchedDhumbal, b: int) -> set[int]:
 
 
 def replay(variant: str, games: int, seed: int, check_every_seat: bool = True) -> dict:
-    rules = DhumbalRules(**VARIANTS[variant])
-    game = DhumbalGame(rules)
-    env = BatchedDhumbal(rules, batch=games, seed=seed)
-    rng = random.Random(seed)
-    states = [game.new_state(rng.getrandbits(32)) for _ in range(games)]
-    for b, s in enumerate(states):
-        env.load(b, s)
-    # Who plays each seat of each table: a heuristic (the expert too: the positions it
-    # reaches, with many cards known), or "random" (rarely calls).
-    policy = [[rng.choice(KINDS + ("expert", "random", "random")) for _ in range(rules.players)]
-              for _ in range(games)]
-    refs = {k: make_agent(k, game) for k in KINDS}
-    expert = make_agent("expert", game)
-    counts = {"steps": 0, "decisions_checked": 0, "reshuffles": 0, "deals": 0, "caps": 0,
-              "calls": 0, "ended": 0}
-    live = list(range(games))
-    while live:
+    return _Replay(variant, games, seed, check_every_seat).run()
+
+
+class _Replay:
+    """Reference games replayed on one batched game, one table each, checked at every step
+    (see the module's docstring); ``run`` returns what the replays covered."""
+
+    def __init__(self, variant: str, games: int, seed: int, check_every_seat: bool):
+        self.variant, self.games, self.check_every_seat = variant, games, check_every_seat
+        self.rules = rules = DhumbalRules(**VARIANTS[variant])
+        game = DhumbalGame(rules)
+        self.env = BatchedDhumbal(rules, batch=games, seed=seed)
+        self.rng = rng = random.Random(seed)
+        self.states = [game.new_state(rng.getrandbits(32)) for _ in range(games)]
+        for b, s in enumerate(self.states):
+            self.env.load(b, s)
+        # Who plays each seat of each table: a heuristic (the expert too: the positions it
+        # reaches, with many cards known), or "random" (rarely calls).
+        self.policy = [[rng.choice(KINDS + ("expert", "random", "random"))
+                        for _ in range(rules.players)] for _ in range(games)]
+        self.refs = {k: make_agent(k, game) for k in KINDS}
+        self.expert = make_agent("expert", game)
+        self.counts = {"steps": 0, "decisions_checked": 0, "reshuffles": 0, "deals": 0,
+                       "caps": 0, "calls": 0, "ended": 0}
+
+    def run(self) -> dict:
+        live = list(range(self.games))
+        while live:
+            live = self.step(live)
+        assert self.counts["ended"] == self.games
+        return self.counts
+
+    def step(self, live: list[int]) -> list[int]:
+        """One move at every live table, checked before and after; returns the tables
+        still playing."""
+        env, rng, games = self.env, self.rng, self.games
         legal = env.legal_mask()
         keys = {b: rng.getrandbits(32) for b in live}
         u = torch.zeros(games, dtype=torch.float64)
@@ -88,89 +107,101 @@ def replay(variant: str, games: int, seed: int, check_every_seat: bool = True) -
         batched = {k: heuristic_actions(env, k, u) for k in KINDS}
         rows = torch.tensor(live, dtype=torch.long)
         planned = dict(zip(live, plan(env, rows).tolist()))
-        seen = [env.encode(seat).numpy() for seat in range(rules.players)]
+        seen = [env.encode(seat).numpy() for seat in range(self.rules.players)]
         actions = torch.zeros(games, dtype=torch.long)
         where = torch.zeros(games, dtype=torch.bool)
         before = {}
         for b in live:
-            s = states[b]
-            p = s.current_player
-            assert int(env.t.current[b]) == p, (variant, b, counts["steps"])
-            ref_legal = s.legal_actions()
-            got = legal[b].nonzero().squeeze(1).tolist()
-            assert got == list(ref_legal), (variant, b, s.phase, got, ref_legal)
-            seats = range(rules.players) if check_every_seat else (p,)
-            for seat in seats:
-                want = s.encode(seat)
-                have = seen[seat][b]
-                assert np.array_equal(want, have), (variant, b, seat,
-                                                    np.nonzero(want != have))
-            view = SeatView(s, p)
-            choice = {}
-            for k in KINDS:
-                refs[k].start(p, random.Random(keys[b]))
-                choice[k] = refs[k].act(view, ref_legal)
-                assert int(batched[k][b]) == choice[k], (variant, k, b, s.phase,
-                                                          choice[k], int(batched[k][b]))
-            # The expert's discard or draw (all of its move but a call).
-            obs = view.observation()
-            hand = s.hands[p]
-            unseen = expert._unseen(obs, hand)
-            if s.phase == 0:
-                want = expert._best_discard(hand, [a for a in ref_legal if a != CALL],
-                                            obs.offer, unseen)
-            else:
-                want = expert._best_draw(hand, ref_legal, unseen)
-            assert planned[b] == want, (variant, "expert", b, s.phase, want, planned[b])
-            counts["decisions_checked"] += 1
-            who = policy[b][p]
-            if who == "random":
-                options = [a for a in ref_legal if a != CALL] or list(ref_legal)
-                a = CALL if CALL in ref_legal and rng.random() < 0.05 else rng.choice(options)
-            elif who == "expert":
-                expert.start(p, random.Random(keys[b]))
-                a = expert.act(view, ref_legal)
-            else:
-                a = choice[who]
+            s = self.states[b]
+            choice = self.check_decision(b, legal, seen, batched, planned, keys[b])
+            a = self.choose(b, choice, keys[b])
             before[b] = (s.round, s.phase == 1 and a == DRAW and not s.deck, s.turn)
-            counts["calls"] += a == CALL
+            self.counts["calls"] += a == CALL
             s.apply(a)
             actions[b] = a
             where[b] = True
         env.step(actions, where)
-        counts["steps"] += 1
-        still = []
+        self.counts["steps"] += 1
         estimates = env.estimated_returns().numpy()
-        for b in live:
-            s = states[b]
-            rnd, reshuffled, turn = before[b]
-            assert _public(env, b) == _ref_public(s), (variant, b, _public(env, b),
-                                                       _ref_public(s))
-            assert np.allclose(estimates[b], s.estimated_returns(), rtol=0, atol=1e-12)
-            counts["caps"] += bool(s.results) and s.results[-1].capped and \
-                (s.round != rnd or s.current_player < 0)
-            if s.current_player < 0:
-                counts["ended"] += 1
-                assert env.returns()[b].tolist() == list(s.returns()), (variant, b)
-                continue
-            if s.round != rnd:  # a new deal: the same cards, in the reference's order
-                counts["deals"] += 1
-                assert _cards(env, b) == {c for c in range(52)} - {
-                    int(c) for c in env.plane(env.t.pile[b]).nonzero().squeeze(1)}
-                env.load(b, s)
-            elif reshuffled:  # the same cards reshuffled (one of them drawn already)
-                counts["reshuffles"] += 1
-                ref_cards = set(s.deck)
-                for h in s.hands:
-                    ref_cards |= {c for c in range(52) if h >> c & 1}
-                assert _cards(env, b) == ref_cards
-                assert env.plane(env.t.pile[b]).nonzero().squeeze(1).tolist() == sorted(
-                    c for meld in s.pile for c in meld)
-                env.load(b, s)
-            still.append(b)
-        live = still
-    assert counts["ended"] == games
-    return counts
+        return [b for b in live if self.check_after(b, before[b], estimates)]
+
+    def check_decision(self, b: int, legal, seen, batched, planned, key: int) -> dict:
+        """The same seat to move, legal moves and observations at table ``b``, each batched
+        heuristic's choice and the batched expert's plan the reference's; returns each
+        study heuristic's choice."""
+        variant, s, steps = self.variant, self.states[b], self.counts["steps"]
+        p = s.current_player
+        assert int(self.env.t.current[b]) == p, (variant, b, steps)
+        ref_legal = s.legal_actions()
+        got = legal[b].nonzero().squeeze(1).tolist()
+        assert got == list(ref_legal), (variant, b, s.phase, got, ref_legal)
+        seats = range(self.rules.players) if self.check_every_seat else (p,)
+        for seat in seats:
+            want = s.encode(seat)
+            have = seen[seat][b]
+            assert np.array_equal(want, have), (variant, b, seat, np.nonzero(want != have))
+        view = SeatView(s, p)
+        choice = {}
+        for k in KINDS:
+            self.refs[k].start(p, random.Random(key))
+            choice[k] = self.refs[k].act(view, ref_legal)
+            assert int(batched[k][b]) == choice[k], (variant, k, b, s.phase,
+                                                      choice[k], int(batched[k][b]))
+        # The expert's discard or draw (all of its move but a call).
+        expert, obs, hand = self.expert, view.observation(), s.hands[p]
+        unseen = expert._unseen(obs, hand)
+        if s.phase == 0:
+            want = expert._best_discard(hand, [a for a in ref_legal if a != CALL],
+                                        obs.offer, unseen)
+        else:
+            want = expert._best_draw(hand, ref_legal, unseen)
+        assert planned[b] == want, (variant, "expert", b, s.phase, want, planned[b])
+        self.counts["decisions_checked"] += 1
+        return choice
+
+    def choose(self, b: int, choice: dict, key: int) -> int:
+        """The move of table ``b``'s player to move (its seat's policy)."""
+        s, rng = self.states[b], self.rng
+        p, ref_legal = s.current_player, s.legal_actions()
+        who = self.policy[b][p]
+        if who == "random":
+            options = [a for a in ref_legal if a != CALL] or list(ref_legal)
+            return CALL if CALL in ref_legal and rng.random() < 0.05 else rng.choice(options)
+        if who == "expert":
+            self.expert.start(p, random.Random(key))
+            return self.expert.act(SeatView(s, p), ref_legal)
+        return choice[who]
+
+    def check_after(self, b: int, before: tuple, estimates) -> bool:
+        """The same public state, estimate and (at the end) returns at table ``b`` after its
+        move; a new deal or a reshuffle of the same cards, replaced by the reference's.
+        Returns whether the table still plays."""
+        env, variant, s, counts = self.env, self.variant, self.states[b], self.counts
+        rnd, reshuffled, turn = before
+        assert _public(env, b) == _ref_public(s), (variant, b, _public(env, b),
+                                                   _ref_public(s))
+        assert np.allclose(estimates[b], s.estimated_returns(), rtol=0, atol=1e-12)
+        counts["caps"] += bool(s.results) and s.results[-1].capped and \
+            (s.round != rnd or s.current_player < 0)
+        if s.current_player < 0:
+            counts["ended"] += 1
+            assert env.returns()[b].tolist() == list(s.returns()), (variant, b)
+            return False
+        if s.round != rnd:  # a new deal: the same cards, in the reference's order
+            counts["deals"] += 1
+            assert _cards(env, b) == {c for c in range(52)} - {
+                int(c) for c in env.plane(env.t.pile[b]).nonzero().squeeze(1)}
+            env.load(b, s)
+        elif reshuffled:  # the same cards reshuffled (one of them drawn already)
+            counts["reshuffles"] += 1
+            ref_cards = set(s.deck)
+            for h in s.hands:
+                ref_cards |= {c for c in range(52) if h >> c & 1}
+            assert _cards(env, b) == ref_cards
+            assert env.plane(env.t.pile[b]).nonzero().squeeze(1).tolist() == sorted(
+                c for meld in s.pile for c in meld)
+            env.load(b, s)
+        return True
 
 
 @pytest.mark.parametrize("variant,games", [("paper", 1000), ("standard", 150),
@@ -292,10 +323,10 @@ def test_the_learning_environment_pays_each_game_once_and_shaping_adds_up():
     (its scaled return, in [-1, 1]), and the shaped rewards of each game add up to the
     same payment (the potential starts at 0: no points yet), however the game ended (a
     call, elimination of the learner, the reset of its table in the middle of a step)."""
-    from agents.rl.batched_env import BatchedDhumbalEnv
+    from agents.rl.batched_env import BatchedDhumbalEnv, LearnerReward
 
     plain = BatchedDhumbalEnv("standard", envs=96, seed=5)
-    shaped = BatchedDhumbalEnv("standard", envs=96, seed=5, shaping=1.0)
+    shaped = BatchedDhumbalEnv("standard", envs=96, seed=5, reward=LearnerReward(shaping=1.0))
     gen = torch.Generator().manual_seed(2)
     obs, legal = plain.observe()
     sums = torch.zeros(96, dtype=torch.float64)
@@ -338,9 +369,10 @@ def test_stepping_only_the_tables_that_move_changes_nothing(rules):
     """Opponents' passes over only the tables that move (``compact``: a copy of those
     tables stepped on their own, then merged back) give exactly the games of passes over
     every table: the same observations, legal moves, rewards and ends."""
-    from agents.rl.batched_env import BatchedDhumbalEnv
+    from agents.rl.batched_env import BatchedDhumbalEnv, LearnerReward
 
-    envs = [BatchedDhumbalEnv(rules, envs=64, seed=9, shaping=0.99, compact=c)
+    envs = [BatchedDhumbalEnv(rules, envs=64, seed=9, reward=LearnerReward(shaping=0.99),
+                              compact=c)
             for c in (0.0, 0.25, 1.0)]
     gen = torch.Generator().manual_seed(4)
     legal = envs[0].observe()[1]
@@ -359,7 +391,7 @@ def test_the_batched_expert_takes_opponent_seats(monkeypatch):
     judgement draws the same random numbers either way), and it plays as strongly as the
     reference expert does: a ``balanced`` learner wins far less often against three of
     them than its fair quarter."""
-    from agents.rl.batched_env import BatchedDhumbalEnv
+    from agents.rl.batched_env import BatchedDhumbalEnv, LearnerReward
     from games.dhumbal.batched import BatchedDhumbal
 
     step = BatchedDhumbal.step
@@ -371,8 +403,8 @@ def test_the_batched_expert_takes_opponent_seats(monkeypatch):
         return step(self, actions, where)
 
     monkeypatch.setattr(BatchedDhumbal, "step", checked)
-    envs = [BatchedDhumbalEnv("standard", envs=64, opponents=["expert"], seed=4, reward="win",
-                              compact=c) for c in (0.0, 0.25)]
+    envs = [BatchedDhumbalEnv("standard", envs=64, opponents=["expert"], seed=4,
+                              reward=LearnerReward("win"), compact=c) for c in (0.0, 0.25)]
     gen = torch.Generator().manual_seed(2)
     wins = []
     for _ in range(400):

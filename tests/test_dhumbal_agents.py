@@ -181,3 +181,37 @@ def test_expert_beats_the_study_heuristics_under_standard_rules():
     expert = summaries[0]
     assert expert.win_ci[0] > 0.25, f"expert win rate {expert.win_rate:.3f} {expert.win_ci}"
     assert all(expert.win_rate > s.win_rate for s in summaries[1:])
+
+
+def test_aggressive_and_conservative_are_one_heuristic_with_their_own_defaults():
+    """Two registered names, one heuristic (``ThresholdCaller``): each name keeps its own
+    defaults, help texts and errors, its settings override as any agent's, and its agent
+    and settings survive pickling (worker processes receive them)."""
+    import pickle
+
+    from arena.core.params import describe_params
+    from arena.core.registry import agent_class
+    from agents.heuristics.dhumbal_study import ThresholdCaller
+
+    aggressive, conservative = agent_class("aggressive"), agent_class("conservative")
+    assert aggressive is not conservative
+    assert issubclass(aggressive, ThresholdCaller) and issubclass(conservative, ThresholdCaller)
+    assert (aggressive.name, conservative.name) == ("aggressive", "conservative")
+    assert [(f, d) for f, d, _ in describe_params(aggressive.Params)] == [
+        ("call_max", "10"), ("pickup_threshold", "4"), ("discard_high_pref", "1.0")]
+    assert [(f, d) for f, d, _ in describe_params(conservative.Params)] == [
+        ("call_max", "7"), ("pickup_threshold", "3"), ("discard_high_pref", "0.6")]
+    assert [h for *_, h in describe_params(aggressive.Params)] == \
+        [h for *_, h in describe_params(conservative.Params)]
+    game = make_game("dhumbal", "paper")
+    agent = make_agent("conservative(call_max=9)", game)
+    assert repr(agent.params) == \
+        "ConservativeParams(call_max=9, pickup_threshold=3, discard_high_pref=0.6)"
+    assert pickle.loads(pickle.dumps(agent.params)) == agent.params
+    assert pickle.loads(pickle.dumps(type(agent))) is conservative
+    hands = "Ac 2d 2h 4s"  # total 9: conservative calls only with call_max raised to 9
+    st = game.position([hands, *FILLER], pile=["5h"])
+    assert decide("conservative(call_max=9)", game, st) == CALL
+    assert decide("conservative", game, st) != CALL
+    with pytest.raises(Exception, match="call_max"):
+        make_agent("aggressive(call_max=x)", game)

@@ -14,6 +14,7 @@ Where the study's description leaves a detail open we chose, and say so here:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -90,40 +91,39 @@ class StudyHeuristic(_DhumbalAgent):
         return DRAW
 
 
-@dataclass(frozen=True)
-class AggressiveParams:
-    """Calls whenever allowed up to 10."""
-
-    call_max: int = param(10, "calls always when the hand total is <= this")
-    pickup_threshold: int = param(4, "takes an offered card worth <= this (adjusted by hand)")
-    discard_high_pref: float = param(1.0, "weight of the meld's value in the discard score")
-
-
-class Aggressive(StudyHeuristic):
-    """Study heuristic: calls whenever its total is <= 10 (and the rules allow)."""
-
-    name = "aggressive"
-    Params = AggressiveParams
+class ThresholdCaller(StudyHeuristic):
+    """Study heuristic that calls whenever its total is at most ``call_max``. ``aggressive``
+    and ``conservative`` are this one heuristic with different defaults (``variant``)."""
 
     def call_probability(self, total: int, obs) -> float:
         return 1.0 if total <= self.params.call_max else 0.0
 
+    @classmethod
+    def variant(cls, name: str, doc: str, *, call_max: int, pickup_threshold: int,
+                discard_high_pref: float) -> type[ThresholdCaller]:
+        """This heuristic registered as ``name``, its settings defaulting to these values
+        (a subclass named after it, ``Name``, and its Params dataclass, ``NameParams``: the
+        caller assigns both to module attributes of those names, where pickle finds them)."""
+        title = name.title()
+        params = dataclasses.make_dataclass(f"{title}Params", [
+            ("call_max", int, param(call_max, "calls always when the hand total is <= this")),
+            ("pickup_threshold", int, param(
+                pickup_threshold, "takes an offered card worth <= this (adjusted by hand)")),
+            ("discard_high_pref", float, param(
+                discard_high_pref, "weight of the meld's value in the discard score")),
+        ], frozen=True)
+        params.__module__ = __name__
+        return type(title, (cls,), {"__doc__": doc, "__module__": __name__, "name": name,
+                                    "Params": params})
 
-@dataclass(frozen=True)
-class ConservativeParams:
-    call_max: int = param(7, "calls always when the hand total is <= this")
-    pickup_threshold: int = param(3, "takes an offered card worth <= this (adjusted by hand)")
-    discard_high_pref: float = param(0.6, "weight of the meld's value in the discard score")
 
-
-class Conservative(StudyHeuristic):
-    """Study heuristic: calls only with a total <= 7."""
-
-    name = "conservative"
-    Params = ConservativeParams
-
-    def call_probability(self, total: int, obs) -> float:
-        return 1.0 if total <= self.params.call_max else 0.0
+Aggressive = ThresholdCaller.variant(
+    "aggressive", "Study heuristic: calls whenever its total is <= 10 (and the rules allow).",
+    call_max=10, pickup_threshold=4, discard_high_pref=1.0)
+Conservative = ThresholdCaller.variant(
+    "conservative", "Study heuristic: calls only with a total <= 7.",
+    call_max=7, pickup_threshold=3, discard_high_pref=0.6)
+AggressiveParams, ConservativeParams = Aggressive.Params, Conservative.Params
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,6 @@ from games.openspiel.poker import RANKS, PokerObservation, layout
 # -- the hand evaluator ------------------------------------------------------------------
 
 HIGH_CARD, PAIR, TWO_PAIR, TRIPS, STRAIGHT, FLUSH, FULL_HOUSE, QUADS, STRAIGHT_FLUSH = range(9)
-CATEGORY_NAMES = ("high card", "pair", "two pair", "three of a kind", "straight", "flush",
-                  "full house", "four of a kind", "straight flush")
 SUITS = "cdhs"
 
 
@@ -71,7 +69,7 @@ def _value(category: int, ranks: Sequence[int]) -> int:
 
 
 def _top(mask: int, k: int) -> list[int]:
-    out = []
+    out: list[int] = []
     r = 12
     while r >= 0 and len(out) < k:
         if mask >> r & 1:
@@ -182,26 +180,21 @@ def preflop_score(hole: Sequence[int]) -> float:
 
 # -- small games: exact equity ---------------------------------------------------------
 
-def _rank_of(obs: PokerObservation, lay, text: str) -> int:
-    return lay.rank_names.index(text[0])
-
-
 def small_equity(obs: PokerObservation, lay) -> float:
     """Exact share of the pot won at showdown against random unseen cards (Kuhn, Leduc)."""
     n_opp = obs.active_opponents
     ranks = len(lay.rank_names)
     if lay.family == "kuhn":
-        deck = list(range(ranks))
-        mine = _rank_of(obs, lay, obs.hole[0])
-        rest = [r for r in deck if r != mine]
+        my_rank = lay.rank_names.index(obs.hole[0][0])
         wins = total = 0
-        for opp in itertools.combinations(rest, n_opp):
+        for ranks_out in itertools.combinations(
+                [r for r in range(ranks) if r != my_rank], n_opp):
             total += 1
-            wins += all(o < mine for o in opp)
+            wins += all(o < my_rank for o in ranks_out)
         return wins / total if total else 1.0
     # Leduc: two cards of each rank.
     deck = [(r, s) for r in range(ranks) for s in range(2)]
-    seen = [(_rank_of(obs, lay, c), "sh".index(c[1])) for c in obs.hole + obs.board]
+    seen = [(lay.rank_names.index(c[0]), "sh".index(c[1])) for c in obs.hole + obs.board]
     rest = [c for c in deck if c not in seen]
     mine = seen[0][0]
     need_board = 0 if obs.board else 1

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import torch
 
-from agents.heuristics.dhumbal_batched import KINDS, _constants, discard_actions, pickup_actions
+from agents.heuristics.dhumbal_batched import (KINDS, discard_actions, heuristic_tables,
+                                              pickup_actions)
 from agents.heuristics.dhumbal_batched_expert import expert_actions
 from games.dhumbal.batched import BatchedDhumbal
 from games.dhumbal.game import DhumbalGame
@@ -29,19 +31,32 @@ PolicyFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 """(observations [k, D], legal masks [k, A]) -> actions [k]."""
 
 
+@dataclass(frozen=True)
+class LearnerReward:
+    """What the learner is paid: at the end of its game, its return scaled into [-1, 1]
+    (``"return"``) or its win share (``"win"``); with ``shaping`` (a discount), potential-
+    based shaping with the game's estimate of the result as well (as ArenaGymEnv's
+    ``shaping=gamma``)."""
+
+    kind: str = "return"
+    shaping: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("return", "win"):
+            raise ValueError("reward: return or win")
+
+
 class BatchedDhumbalEnv:
-    def __init__(self, rules: str = "standard", envs: int = 4096,
+    def __init__(self, rules: str = DhumbalGame.default_preset, envs: int = 4096,
                  opponents: Sequence[str] = KINDS, device: str = "cpu", seed: int = 0,
-                 reward: str = "return", shaping: float | None = None, compile: bool = False,
+                 reward: LearnerReward = LearnerReward(), compile: bool = False,
                  compact: float | None = None):
         for o in opponents:
             if o not in OPPONENTS:
                 raise ValueError(f"batched opponent '{o}': one of {', '.join(OPPONENTS)}")
-        if reward not in ("return", "win"):
-            raise ValueError("reward: return or win")
         self.game = DhumbalGame(preset=rules)
         self.env = BatchedDhumbal(rules, batch=envs, device=device, seed=seed, compile=compile)
-        _constants(self.env.device)  # made before any compiled code reads them
+        heuristic_tables(self.env)  # made before any compiled code reads them
         compiled = functools.partial(torch.compile, dynamic=False) if compile else (
             lambda f: f)
         self._discard, self._pickup = compiled(discard_actions), compiled(pickup_actions)
@@ -50,10 +65,7 @@ class BatchedDhumbalEnv:
         self.gen.manual_seed(seed + 1)
         lo, hi = self.game.return_bounds()
         self.scale = 1.0 / max(abs(lo), abs(hi))
-        self.reward_kind = reward
-        self.shaping = shaping
-        """Potential-based shaping with the game's estimate of the result (as ArenaGymEnv's
-        ``shaping=gamma``), or None."""
+        self.reward_kind, self.shaping = reward.kind, reward.shaping
         self.compact = compact if compact is not None else (
             0.25 if self.device.type == "cpu" else 0.0)
         """Opponents' passes that move at most this share of the tables step only those
@@ -165,7 +177,7 @@ class BatchedDhumbalEnv:
         t = self.env.t
         for _ in range(64 * self.n + 1):
             learner_in = self._learner_in()
-            if done is not None:
+            if done is not None and value is not None:
                 ended = ~done & ((t.current < 0) | ~learner_in)
                 if ended.any():
                     rows = ended.nonzero().squeeze(1)

@@ -14,13 +14,14 @@ import csv
 import json
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from arena import __version__
+from arena.core.agent import Agent
 from arena.core.errors import ArenaError
 from arena.core.registry import make_agent, make_game
 from arena.core.spec import Spec, parse_spec
@@ -30,49 +31,9 @@ from arena.stats.basic import summarize
 
 from agents.rl.agents import DqnAgent, PolicyParams, PpoAgent
 from agents.rl.checkpoint import save_checkpoint
+from agents.rl.config import TrainConfig
 
 ALGORITHMS = ("ppo", "dqn")
-
-
-@dataclass
-class TrainConfig:
-    """Everything a training run depends on (written to ``train.json``)."""
-
-    algorithm: str
-    game: str
-    out: str
-    rules: str | None = None
-    opponents: list[str] = field(default_factory=lambda: ["random"])
-    self_play: bool = False
-    timesteps: int = 100_000
-    envs: int = 4
-    device: str = "cpu"
-    seed: int = 0
-    eval_every: int = 0
-    """Timesteps between evaluations (0: a tenth of the run)."""
-    eval_games: int = 100
-    eval_opponents: list[str] | None = None
-    """Fixed pool the evaluations play (default: the training opponents)."""
-    checkpoint_every: int = 0
-    """Timesteps between checkpoints (0: at each evaluation)."""
-    snapshot_every: int = 0
-    """Self-play: timesteps between snapshots added to the opponent pool (0: a tenth)."""
-    max_snapshots: int = 10
-    net_arch: list[int] = field(default_factory=lambda: [256, 256])
-    learning_rate: float = 3e-4
-    gamma: float = 0.99
-    n_steps: int = 1024
-    """PPO: steps per environment between updates."""
-    batch_size: int = 256
-    n_epochs: int = 10
-    """PPO: passes over each rollout."""
-    ent_coef: float = 0.01
-    reward: str = "return"
-    shaping: bool = False
-    """Potential-based shaping with the game's ``estimated_returns`` (see ArenaGymEnv)."""
-    compile: bool = False
-    """Batched training: run the game's steps and the heuristics through torch.compile."""
-    progress: bool = True
 
 
 def _check(cfg: TrainConfig) -> None:
@@ -110,7 +71,8 @@ def evaluate(algorithm: str, path: Path, game: Any, opponents: list[str], games:
     for opp in opponents:
         specs = [learner] + [opp] * (n - 1)
         labels = ["learner"] + [f"{opp}#{k}" for k in range(1, n)]
-        agents = {"learner": cls(PolicyParams(path=str(path), check_version=False), game)}
+        agents: dict[str, Agent] = {
+            "learner": cls(PolicyParams(path=str(path), check_version=False), game)}
         for label, spec in zip(labels[1:], specs[1:]):
             agents[label] = make_agent(spec, game)
         jobs = match_jobs(game.name, game.preset, specs, games, seed, "rotate", labels=labels,
@@ -134,6 +96,72 @@ class _Schedule:
         while self.next <= steps:
             self.next += self.every
         return True
+
+
+def schedules(cfg: TrainConfig, least: int) -> tuple[_Schedule, _Schedule, _Schedule]:
+    """When to evaluate, to save a checkpoint and (self-play) to add a snapshot: every
+    ``cfg``'s interval, or by default a tenth of the run (at least ``least`` steps), at each
+    evaluation for checkpoints."""
+    tenth = max(least, cfg.timesteps // 10)
+    eval_every = cfg.eval_every or tenth
+    snap_every = (cfg.snapshot_every or tenth) if cfg.self_play else 0
+    return (_Schedule(eval_every), _Schedule(cfg.checkpoint_every or eval_every),
+            _Schedule(snap_every))
+
+
+class TrainingRun:
+    """What a training run writes, whichever trainer runs it: checkpoints of the policy, its
+    evaluations (``eval.csv`` / ``eval.json``, and each win rate to the trainer's log), and
+    at the end ``final.ckpt`` and ``train.json``."""
+
+    def __init__(self, cfg: TrainConfig, game: Any, out: Path, eval_opponents: list[str],
+                 save: Callable[[Path, int], Path], log: Callable[[str, float, int], None]):
+        """``save(path, steps)``: writes the policy's checkpoint; ``log(opponent, win rate,
+        steps)``: an evaluation's result to the trainer's log."""
+        self.cfg, self.game, self.out, self.eval_opponents = cfg, game, out, eval_opponents
+        self.save, self._log = save, log
+        self.evals: list[dict[str, Any]] = []
+        self.eval_s = 0.0
+        self.started = time.perf_counter()
+
+    def checkpoint(self, steps: int, folder: str = "checkpoints") -> Path:
+        return self.save(self.out / folder / f"step_{steps}.ckpt", steps)
+
+    def evaluate(self, steps: int) -> None:
+        """Save a checkpoint and evaluate it."""
+        t0 = time.perf_counter()
+        path = self.checkpoint(steps)
+        rows = evaluate(self.cfg.algorithm, path, self.game, self.eval_opponents,
+                        self.cfg.eval_games, seed=self.cfg.seed + 7919)
+        for row in rows:
+            row["timesteps"] = steps
+            self.evals.append(row)
+            self._log(str(row["opponent"]), row["win_rate"], steps)
+        _write_evals(self.out, self.evals)
+        self.eval_s += time.perf_counter() - t0
+
+    def finish(self, steps: int, config: dict[str, Any]) -> dict[str, Any]:
+        """Save ``final.ckpt``, evaluate it (unless that was just done) and write
+        ``train.json`` (with ``config``, the run's settings); returns what it holds."""
+        import torch
+
+        final = self.save(self.out / "final.ckpt", steps)
+        if not self.evals or self.evals[-1]["timesteps"] != steps:
+            self.evaluate(steps)
+        wall = time.perf_counter() - self.started
+        train_s = wall - self.eval_s
+        result = {
+            "config": config, "final": str(final), "timesteps": steps,
+            "wall_s": round(wall, 1), "train_s": round(train_s, 1),
+            "eval_s": round(self.eval_s, 1),
+            "train_steps_per_s": round(steps / max(train_s, 1e-9), 1),
+            "versions": {"arena": __version__, "torch": torch.__version__, **_lib_versions()},
+            "last_eval": [r for r in self.evals
+                          if r["timesteps"] == self.evals[-1]["timesteps"]],
+            "agent": policy_spec(self.cfg.algorithm, final),
+        }
+        (self.out / "train.json").write_text(json.dumps(result, indent=2) + "\n")
+        return result
 
 
 def _make_model(cfg: TrainConfig, venv: Any, tb: str) -> Any:
@@ -173,6 +201,7 @@ def _masked_dqn_class() -> type:
 
             if not hasattr(self, "_explore_rng"):
                 self._explore_rng = np.random.default_rng(self.seed)
+            assert self.env is not None  # set before learning starts
             masks = np.stack(self.env.env_method("action_masks")).astype(bool)
             rng = self._explore_rng
             with torch.no_grad():
@@ -209,15 +238,30 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     for spec in pool.specs:
         make_agent(spec, game)  # unknown names and bad values fail before training starts
     eval_opponents, out = eval_pool_and_out(cfg, game, pool.specs)
+    venv = _vec_env(cfg, game)
+    out.mkdir(parents=True, exist_ok=True)
+    model = _make_model(cfg, venv, str(out / "tb"))
+    activation = "tanh" if cfg.algorithm == "ppo" else "relu"
+    meta = {"timesteps": 0, "seed": cfg.seed, "opponents": cfg.opponents,
+            "self_play": cfg.self_play}
 
-    from stable_baselines3.common.callbacks import BaseCallback
+    def save(path: Path, steps: int) -> Path:
+        return save_checkpoint(path, model.policy, game, cfg.algorithm, cfg.net_arch, activation,
+                               {**meta, "timesteps": steps})
+
+    def log(opponent: str, win_rate: float, steps: int) -> None:
+        model.logger.record(f"eval/win_rate_{opponent.replace('/', '_')}", win_rate)
+
+    run = TrainingRun(cfg, game, out, eval_opponents, save, log)
+    model.learn(total_timesteps=cfg.timesteps, callback=_callback(run),
+                progress_bar=cfg.progress, tb_log_name=cfg.algorithm)
+    return run.finish(int(model.num_timesteps), cfg.record())
+
+
+def _vec_env(cfg: TrainConfig, game: Any) -> Any:
+    """``cfg.envs`` environments against the opponent pool, stepped together."""
     from stable_baselines3.common.monitor import Monitor
     from stable_baselines3.common.vec_env import DummyVecEnv
-
-    out.mkdir(parents=True, exist_ok=True)
-    eval_every = cfg.eval_every or max(1, cfg.timesteps // 10)
-    ckpt_every = cfg.checkpoint_every or eval_every
-    snap_every = (cfg.snapshot_every or max(1, cfg.timesteps // 10)) if cfg.self_play else 0
 
     def make_env(i: int) -> Any:
         def thunk() -> Any:
@@ -230,70 +274,31 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
 
     venv = DummyVecEnv([make_env(i) for i in range(cfg.envs)])
     venv.seed(cfg.seed)
-    model = _make_model(cfg, venv, str(out / "tb"))
-    activation = "tanh" if cfg.algorithm == "ppo" else "relu"
-    meta = {"timesteps": 0, "seed": cfg.seed, "opponents": cfg.opponents,
-            "self_play": cfg.self_play}
-    evals: list[dict[str, Any]] = []
-    started = time.perf_counter()
-    timing = {"train_s": 0.0, "eval_s": 0.0}
+    return venv
 
-    def save(path: Path, steps: int) -> Path:
-        return save_checkpoint(path, model.policy, game, cfg.algorithm, cfg.net_arch, activation,
-                               {**meta, "timesteps": steps})
 
-    def run_eval(steps: int) -> None:
-        t0 = time.perf_counter()
-        path = save(out / "checkpoints" / f"step_{steps}.ckpt", steps)
-        rows = evaluate(cfg.algorithm, path, game, eval_opponents, cfg.eval_games,
-                        seed=cfg.seed + 7919)
-        for row in rows:
-            row["timesteps"] = steps
-            evals.append(row)
-            key = str(row["opponent"]).replace("/", "_")
-            model.logger.record(f"eval/win_rate_{key}", row["win_rate"])
-        _write_evals(out, evals)
-        timing["eval_s"] += time.perf_counter() - t0
+def _callback(run: TrainingRun) -> Any:
+    """The callback that evaluates, checkpoints and (self-play) adds snapshots of the
+    learner to every environment's opponent pool, as the run's schedules say."""
+    from stable_baselines3.common.callbacks import BaseCallback
 
-    sched_eval, sched_ckpt, sched_snap = (_Schedule(eval_every), _Schedule(ckpt_every),
-                                          _Schedule(snap_every))
+    sched_eval, sched_ckpt, sched_snap = schedules(run.cfg, 1)
 
     class _Callback(BaseCallback):
         def _on_step(self) -> bool:
             steps = self.num_timesteps
             evaluate_now, checkpoint_now = sched_eval.due(steps), sched_ckpt.due(steps)
             if evaluate_now:
-                run_eval(steps)  # saves the checkpoint it evaluates
+                run.evaluate(steps)  # saves the checkpoint it evaluates
             elif checkpoint_now:
-                save(out / "checkpoints" / f"step_{steps}.ckpt", steps)
+                run.checkpoint(steps)
             if sched_snap.due(steps):
-                snap = save(out / "snapshots" / f"step_{steps}.ckpt", steps)
-                spec = policy_spec(cfg.algorithm, snap)
+                snap = run.checkpoint(steps, "snapshots")
+                spec = policy_spec(run.cfg.algorithm, snap)
                 self.training_env.env_method("add_opponent", spec)
             return True
 
-    model.learn(total_timesteps=cfg.timesteps, callback=_Callback(),
-                progress_bar=cfg.progress, tb_log_name=cfg.algorithm)
-    steps = int(model.num_timesteps)
-    final = save(out / "final.ckpt", steps)
-    if not evals or evals[-1]["timesteps"] != steps:
-        run_eval(steps)
-    wall = time.perf_counter() - started
-    timing["train_s"] = wall - timing["eval_s"]
-    import torch
-
-    result = {
-        "config": asdict(cfg), "final": str(final), "timesteps": steps,
-        "wall_s": round(wall, 1), "train_s": round(timing["train_s"], 1),
-        "eval_s": round(timing["eval_s"], 1),
-        "train_steps_per_s": round(steps / max(timing["train_s"], 1e-9), 1),
-        "versions": {"arena": __version__, "torch": torch.__version__,
-                     **_lib_versions()},
-        "last_eval": [r for r in evals if r["timesteps"] == evals[-1]["timesteps"]],
-        "agent": policy_spec(cfg.algorithm, final),
-    }
-    (out / "train.json").write_text(json.dumps(result, indent=2) + "\n")
-    return result
+    return _Callback()
 
 
 def _lib_versions() -> dict[str, str]:

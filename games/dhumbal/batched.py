@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import torch
 
 from .cards import CALL, DRAW, MELD_BASE, TAKE_BASE, card_value, mask_of, melds
-from .game import PRESETS, DhumbalRules
+from .game import PRESETS, DhumbalGame, DhumbalRules
 
 TERMINAL = -1
 
@@ -107,10 +107,8 @@ def _lookup_tables(hand_size: int, face_values: str) -> tuple[torch.Tensor, ...]
     """Lookup tables indexed by one suit's 13 bits (the same for every suit): the
     ranks' total worth and count; which of a suit's runs the suit holds (in action
     order); and, for the 4-bit pattern of suits a rank is held in, which of the rank's
-    sets it holds (in action order). For the heuristics: the meld number of the set of
-    each rank in each pattern of suits, the longest runs in a suit's 13 bits, the ranks in
-    a 13-bit mask, and a suit's cards worth most and least. And a suit's ranks spread one
-    bit in four (to read every rank's pattern of suits at once)."""
+    sets it holds (in action order). And a suit's ranks spread one bit in four (to read
+    every rank's pattern of suits at once)."""
     ms = melds(hand_size)
     values = [card_value(c, face_values) for c in range(52)]
     chunks = range(1 << 13)
@@ -124,46 +122,10 @@ def _lookup_tables(hand_size: int, face_values: str) -> tuple[torch.Tensor, ...]
     pattern = [sum(1 << (c // 13) for c in m.cards) for m in sets]
     lut_sets = torch.tensor([[p & q == q for q in pattern] for p in range(16)],
                             dtype=torch.bool).reshape(16, len(sets))
-    index = {m.mask: i for i, m in enumerate(ms)}
-    # The longest runs a suit holds (as many as a hand can hold at once), as the first
-    # suit's meld numbers (suit s: + s * the runs per suit), -1 for none: the heuristics'
-    # discard is never a part of a longer run.
-    slots = max(1, min(3, hand_size // 3))
-    longest = torch.full((1 << 13, slots), -1, dtype=torch.long)
-    for x in chunks:
-        k, found = 0, []
-        while k < 13:
-            if x >> k & 1:
-                start = k
-                while k < 13 and x >> k & 1:
-                    k += 1
-                if k - start >= 3 and ((1 << (k - start)) - 1) << start in index:
-                    found.append(index[((1 << (k - start)) - 1) << start])
-            else:
-                k += 1
-        found = found[:slots]  # more cannot be in one hand
-        longest[x, :len(found)] = torch.tensor(found, dtype=torch.long)
-    set_index = torch.tensor(
-        [[index.get(sum(1 << (s * 13 + rank) for s in range(4) if p >> s & 1), -1)
-          for p in range(16)] for rank in range(13)], dtype=torch.long)
-    # The ranks of a 13-bit mask, lowest first, as many as a hand can hold pairs of.
-    pairs = max(1, min(6, hand_size // 2))
-    ranks = torch.full((1 << 13, pairs), -1, dtype=torch.long)
-    for x in chunks:
-        found = [k for k in range(13) if x >> k & 1][:pairs]
-        ranks[x, :len(found)] = torch.tensor(found, dtype=torch.long)
     # A suit's ranks, one bit in four (rank k: bit 4k).
     spread = torch.tensor([sum(1 << 4 * k for k in range(13) if x >> k & 1) for x in chunks],
                           dtype=torch.long)
-    # A suit's cards worth most and least: worth * 64 + 63 - rank of the first such card
-    # (its lowest rank), and worth * 64 + rank (-1 and 1 << 20 for no card).
-    high = torch.tensor([max((values[k] * 64 + 63 - k for k in range(13) if x >> k & 1
-                              and values[k] == max(values[j] for j in range(13) if x >> j & 1)),
-                             default=-1) for x in chunks], dtype=torch.long)
-    low = torch.tensor([min((values[k] * 64 + k for k in range(13) if x >> k & 1),
-                            default=1 << 20) for x in chunks], dtype=torch.long)
-    return (lut_total, lut_count, lut_runs, lut_sets, longest, set_index, ranks, high, low,
-            spread)
+    return lut_total, lut_count, lut_runs, lut_sets, spread
 
 
 class BatchedDhumbal:
@@ -171,7 +133,7 @@ class BatchedDhumbal:
     run each step's moves through ``torch.compile`` (a C++ compiler on a CPU, Triton on a
     GPU; the first step of each batch size compiles, for some seconds)."""
 
-    def __init__(self, rules: DhumbalRules | str = "standard", batch: int = 1024,
+    def __init__(self, rules: DhumbalRules | str = DhumbalGame.default_preset, batch: int = 1024,
                  device: str | torch.device = "cpu", seed: int = 0, compile: bool = False):
         if isinstance(rules, str):
             if rules not in PRESETS:
@@ -187,16 +149,11 @@ class BatchedDhumbal:
         ms = melds(r.hand_size)
         self.M = len(ms)
         self.num_actions = MELD_BASE + self.M
-        values = [card_value(c, r.face_values) for c in range(52)]
         self.bit = torch.tensor([1 << c for c in range(52)], dtype=torch.long, device=dev)
         self.meld_bits = torch.tensor([m.mask for m in ms], dtype=torch.long, device=dev)
         self.meld_offer = torch.tensor([mask_of(m.offer) for m in ms], dtype=torch.long,
                                        device=dev)
         self.meld_last = torch.tensor([m.cards[-1] for m in ms], dtype=torch.long, device=dev)
-        self.meld_size = torch.tensor([len(m.cards) for m in ms], device=dev)
-        self.meld_value = torch.tensor([sum(values[c] for c in m.cards) for m in ms],
-                                       device=dev)
-        self.meld_run = torch.tensor([m.kind == "run" for m in ms], device=dev)
         self._tables()
         self._bit_planes: dict[torch.dtype, torch.Tensor] = {}
         self._suit_shift = torch.arange(4, device=dev) * 13
@@ -244,10 +201,8 @@ class BatchedDhumbal:
 
     def _tables(self) -> None:
         luts = _lookup_tables(self.rules.hand_size, self.rules.face_values)
-        (self.lut_total, self.lut_count, self.lut_runs, self.lut_sets, self.lut_longest_run,
-         self.set_index, self.lut_ranks, self.lut_high, self.lut_low, self.lut_spread) = (
+        (self.lut_total, self.lut_count, self.lut_runs, self.lut_sets, self.lut_spread) = (
             x.to(self.device) for x in luts)
-        self.runs_per_suit = self.lut_runs.shape[1]
 
     def subset(self, idx: torch.Tensor) -> "BatchedDhumbal":
         """The tables ``idx`` (long [k]; ascending, or with repeats of the last at the end
