@@ -544,7 +544,7 @@ def _write_html(out: Path, summary: "Summary", store: Any, t: Any, replays: Any,
     if command:
         store.set_meta("command", command)
     return write_html_report(out, summary, store, make_game(t.game, t.rules), replays, command,
-                             note_sections(summary.notes or {}))
+                             sections=note_sections(summary.notes or {}))
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -5,8 +5,9 @@ network: the styles, the scripts and the charting library (plotly.js, from the `
 package) are files in it. Pages:
 
 - ``index.html``: the leaderboard (sortable), charts (Elo with intervals, head to head, win
-  rate by seat, by role and team), the pairwise verdicts, LLM figures, the spec, versions,
-  seeds and the command that reproduces the run;
+  rate by seat, by role and team), the pairwise verdicts, the format's notes (sections of
+  text the format wrote: ``arena.report.notes``), LLM figures, the spec, versions, seeds and
+  the command that reproduces the run;
 - ``games.html``: every stored game, filtered by agent, seat, outcome and stage;
 - ``replay.html#N``: game ``N`` (its position in the store), step by step.
 
