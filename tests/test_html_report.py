@@ -430,7 +430,8 @@ OLD_EXTRAS = """(n) => {
   if (n.advanced) out.push(["Championship: advanced to the final",
     Object.entries(n.advanced).map(([g, list]) => [g + ": ", g + ": " + list.join(", ")])]);
   if (n.sprt) { const x = n.sprt; out.push(["SPRT", [[null,
-    `${x.a} vs ${x.b} (elo0 ${x.elo0}, elo1 ${x.elo1}): ${x.decision || "undecided"} after ${x.deals} deals (${x.games} games), LLR ${num(x.llr, 2)}`]]]); }
+    `${x.a} vs ${x.b} (elo0 ${x.elo0}, elo1 ${x.elo1}): ${x.decision || "undecided"} ` +
+    `after ${x.deals} deals (${x.games} games), LLR ${num(x.llr, 2)}`]]]); }
   return out;
 }"""
 
