@@ -540,12 +540,15 @@ def _write_reports(out: Path, t: Any, store: Any, html: bool, replays: Any,
 
 def _write_html(out: Path, summary: "Summary", store: Any, t: Any, replays: Any,
                 command: str | None) -> Path:
+    from tournaments.formats import note_sections
+
     from arena.core.registry import make_game
     from arena.report.html import write_html_report
 
     if command:
         store.set_meta("command", command)
-    return write_html_report(out, summary, store, make_game(t.game, t.rules), replays, command)
+    return write_html_report(out, summary, store, make_game(t.game, t.rules), replays, command,
+                             sections=note_sections(summary.notes or {}))
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ Prints one JSON object. Needs the browser for the load times (else they are null
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shutil
 import sys
@@ -38,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from arena.core.registry import make_game  # noqa: E402
 from arena.play.match import play  # noqa: E402
 from arena.report.html import write_html_report  # noqa: E402
-from arena.store.sqlite import Store, pack_actions  # noqa: E402
+from arena.store.sqlite import Store  # noqa: E402
 from tournaments.run import open_store, tournament_summary  # noqa: E402
 from tournaments.schedule import round_robin_tables, table_jobs  # noqa: E402
 from tournaments.spec import parse_tournament  # noqa: E402
@@ -57,22 +58,12 @@ def build_store(out: Path, games: int, played: int, bootstrap: int) -> tuple[obj
     table = round_robin_tables("round_robin", [a.name for a in t.agents], 4)[0]
     jobs = table_jobs(t, table, games // 4)
     game = make_game(t.game, t.rules)
-    real = []
-    for job in jobs[:played]:
-        rec = play(job, game)
-        data = rec.to_dict()
-        actions = data.pop("actions")
-        real.append((data, pack_actions(actions)))
-    rows = []
-    for seq, job in enumerate(jobs):
-        data, moves = real[seq % len(real)]
-        data = dict(data, job_id=job.job_id, labels=list(job.labels), agents=list(job.agents))
-        rows.append((job.job_id, seq, "round_robin", time.time(),
-                     json.dumps(data, separators=(",", ":")), moves))
-    with store.conn:
-        store.conn.execute("BEGIN")
-        store.conn.executemany("INSERT INTO games (job_id, seq, stage, finished, record, "
-                               "actions) VALUES (?, ?, ?, ?, ?, ?)", rows)
+    real = [play(job, game) for job in jobs[:played]]
+    with store.transaction():
+        for seq, job in enumerate(jobs):
+            rec = dataclasses.replace(real[seq % len(real)], job_id=job.job_id,
+                                      labels=list(job.labels), agents=list(job.agents))
+            store.add(rec, seq, "round_robin")
     return t, store
 
 

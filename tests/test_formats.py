@@ -21,11 +21,13 @@ from arena.core.errors import ArenaError
 from arena.core.registry import make_game, register_agent
 from tournaments.formats import (
     Format,
+    NoteSection,
     SpecContext,
     Stages,
     format_names,
     get_format,
     note_lines,
+    note_sections,
     register_format,
     unregister_format,
 )
@@ -163,9 +165,13 @@ class Hub(Format[HubSettings]):
         return {"hub": {"hub": hub, "rivals": {r: len(store.records(f"hub-{r}", actions=False))
                                                for r in rivals}}}
 
-    def lines(self, notes: Mapping[str, Any]) -> list[str]:
+    def note_sections(self, notes: Mapping[str, Any]) -> list[NoteSection]:
         h = notes["hub"]
-        return [f"{h['hub']} met " + ", ".join(f"{r} ({n} games)" for r, n in h["rivals"].items())]
+        return [NoteSection(f"Hub: {h['hub']}",
+                            tuple(f"{r}: {n} games" for r, n in h["rivals"].items()),
+                            labels=tuple(h["rivals"]),
+                            terminal=f"{h['hub']} met " + ", ".join(
+                                f"{r} ({n} games)" for r, n in h["rivals"].items()))]
 
 
 @pytest.fixture
@@ -217,6 +223,9 @@ def test_a_format_from_outside_runs_end_to_end(tmp_path, hub_format):
     assert notes["format"] == "hub"
     assert notes["hub"] == {"hub": "expert", "rivals": {"random": 4, "aggressive": 4}}
     assert note_lines(notes) == ["expert met random (4 games), aggressive (4 games)"]
+    assert note_sections(notes) == [NoteSection(
+        "Hub: expert", ("random: 4 games", "aggressive: 4 games"), ("random", "aggressive"),
+        "expert met random (4 games), aggressive (4 games)")]
     store.close()
 
     # Resumed, the same plan finds every game stored and plays none.
@@ -264,6 +273,37 @@ def test_built_in_formats_render_their_notes_as_the_terminal_did():
     assert note_lines({"format": "championship", "advanced": {"a": ["p", "q"], "b": ["r"]}}) \
         == ["Advanced to the final: a: p, q; b: r"]
     assert note_lines({"format": "round_robin"}) == note_lines({}) == []
+
+
+def test_built_in_formats_describe_their_notes_as_the_html_page_showed_them():
+    sprt = {"a": "x", "b": "y", "elo0": 0.0, "elo1": 12.5, "decision": "H1", "deals": 12,
+            "games": 48, "llr": 3.0051, "bounds": [-2.944, 2.944], "score": 0.6}
+    assert note_sections({"format": "sprt", "sprt": sprt}) == [NoteSection(
+        "SPRT", ("x vs y (elo0 0, elo1 12.5): H1 after 12 deals (48 games), LLR 3.01",),
+        terminal="SPRT x vs y (elo0 0, elo1 12.5): H1 after 12 deals (48 games), LLR 3.01 "
+                 "(bounds -2.94, 2.94), score 0.6")]
+    [champ] = note_sections({"format": "championship",
+                             "advanced": {"a": ["p", "q"], "b: c": ["r"]}})
+    assert champ.title == "Championship: advanced to the final"
+    assert champ.lines == ("a: p, q", "b: c: r") and champ.labels == ("a", "b: c")
+    assert note_sections({"format": "gauntlet"}) == note_sections({}) == []
+    assert [s.to_json() for s in note_sections({"format": "championship",
+                                                 "advanced": {"a": ["p"]}})] == [
+        {"title": "Championship: advanced to the final", "lines": ["a: p"], "labels": ["a"]}]
+
+
+def test_a_note_section_without_a_terminal_line_prints_its_title_and_lines():
+    assert NoteSection("Seeds", ("a: 1", "b: 2")).terminal_line() == "Seeds: a: 1; b: 2"
+
+    class Quiet(Hub):
+        def note_sections(self, notes):
+            return [NoteSection("Page only", ("x",), terminal=""), NoteSection("Both", ("y",))]
+
+    assert Quiet().lines({}) == ["Both: y"]
+    with pytest.raises(ValueError, match="each label must start its line"):
+        NoteSection("Seeds", ("a: 1", "b: 2"), labels=("a",))
+    with pytest.raises(ValueError, match="each label must start its line"):
+        NoteSection("Seeds", ("a 1",), labels=("a",))
 
 
 @pytest.mark.parametrize("path", ["tournaments/spec.py", "tournaments/run.py", "arena/cli.py"])

@@ -387,3 +387,119 @@ def test_boards_and_cards_look_like_boards_and_cards(page, tmp_path, game, check
         assert page.locator("#view .chip").count() > 0
     assert page.errors == []
     _shot(page, out, f"{game}.png")
+
+
+# -- a format's notes, as sections the format wrote ----------------------------------------
+
+NOTED = {
+    "championship": '''name = "champ"
+game = "dhumbal"
+seed = 3
+deals = 1
+format = "championship"
+[stats]
+bootstrap = 10
+[championship]
+groups = {a = ["random", "aggressive", "conservative", "balanced"], b = ["expert", "opportunistic"]}
+advance = 2
+final_deals = 1
+''' + "".join(f'[[agents]]\nspec = "{s}"\n' for s in (
+        "random", "aggressive", "conservative", "balanced", "expert", "opportunistic")),
+    "sprt": '''name = "duel"
+game = "dhumbal(players=2)"
+seed = 3
+deals = 1
+format = "sprt"
+[stats]
+bootstrap = 10
+[sprt]
+batch = 1
+max_deals = 3
+[[agents]]
+spec = "random"
+[[agents]]
+spec = "expert"
+''',
+}
+
+# What report.js rendered before formats described their notes (it read the notes itself):
+# the page must look the same.
+OLD_EXTRAS = """(n) => {
+  const num = (x, d = 3) => (typeof x === "number" && isFinite(x) ? x.toFixed(d) : "-");
+  const out = [];
+  if (n.advanced) out.push(["Championship: advanced to the final",
+    Object.entries(n.advanced).map(([g, list]) => [g + ": ", g + ": " + list.join(", ")])]);
+  if (n.sprt) { const x = n.sprt; out.push(["SPRT", [[null,
+    `${x.a} vs ${x.b} (elo0 ${x.elo0}, elo1 ${x.elo1}): ${x.decision || "undecided"} ` +
+    `after ${x.deals} deals (${x.games} games), LLR ${num(x.llr, 2)}`]]]); }
+  return out;
+}"""
+
+SHOWN_SECTIONS = """(titles) => [...document.querySelectorAll('#main section')]
+  .filter((s) => titles.includes(s.querySelector('h2').textContent))
+  .map((s) => [s.querySelector('h2').textContent, [...s.querySelectorAll('p')]
+    .map((p) => [p.querySelector('b') ? p.querySelector('b').textContent : null,
+                 p.textContent])])"""
+
+
+def _sections_shown(page, titles):
+    """Each section titled in ``titles``, as [title, [[bold part or None, text], ...]]; and
+    the order of every section's title on the page."""
+    return (page.evaluate(SHOWN_SECTIONS, titles),
+            page.locator("#main section h2").all_text_contents())
+
+
+@pytest.mark.parametrize("fmt", sorted(NOTED))
+def test_a_formats_notes_show_on_the_index_as_they_did(page, tmp_path, fmt):
+    spec = tmp_path / f"{fmt}.toml"
+    spec.write_text(NOTED[fmt])
+    out = tmp_path / "out"
+    res = arena("tournament", str(spec), "--out", str(out), "--backend", "serial",
+                "--no-progress", "--replays", "0", cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    notes = json.loads((out / "summary.json").read_text())["notes"]
+    assert "sections" not in json.loads((out / "summary.json").read_text())
+    assert ("advanced" in notes) == (fmt == "championship") and ("sprt" in notes) == \
+        (fmt == "sprt")
+    _open(page, out, "index.html")
+    want = page.evaluate(OLD_EXTRAS, notes)
+    assert len(want) == 1 and want[0][1]
+    shown, order = _sections_shown(page, [want[0][0]])
+    assert shown == want
+    # Where the page put them before: after the pairs, before the reproduce section.
+    assert order.index(want[0][0]) < order.index("Reproduce")
+    # The terminal still prints its own line.
+    first = "Advanced to the final: " if fmt == "championship" else "SPRT random vs expert"
+    assert first in res.stdout
+    assert page.errors == []
+    _shot(page, out, f"{fmt}-notes.png")
+
+
+def test_a_format_from_outside_shows_its_notes_on_the_index(page, tmp_path, capsys):
+    """The toy format of test_formats (registered in this process, run through the CLI's
+    own entry point): its sections reach the page, as text."""
+    from test_formats import HUB_SPEC, Hub
+
+    from arena.cli import main
+    from tournaments.formats import register_format, unregister_format
+
+    spec = tmp_path / "hub.toml"
+    spec.write_text(HUB_SPEC.replace('spec = "expert"\n',
+                                     f'spec = "expert"\nname = {json.dumps(EVIL)}\n'))
+    out = tmp_path / "out"
+    register_format("hub", Hub)
+    try:
+        code = main(["tournament", str(spec), "--out", str(out), "--backend", "serial",
+                     "--no-progress"])
+    finally:
+        unregister_format("hub")
+    assert code == 0, capsys.readouterr().err
+    assert f"{EVIL} met random (4 games), aggressive (4 games)" in capsys.readouterr().out
+    assert "sections" not in json.loads((out / "summary.json").read_text())
+    _open(page, out, "index.html")
+    shown, _ = _sections_shown(page, [f"Hub: {EVIL}"])
+    assert shown == [[f"Hub: {EVIL}", [["random: ", "random: 4 games"],
+                                       ["aggressive: ", "aggressive: 4 games"]]]]
+    assert page.evaluate("window.pwned") is None
+    assert page.errors == []
+    _shot(page, out, "hub-notes.png")

@@ -199,8 +199,7 @@ def open_store(t: Tournament, out: Path, resume: bool, create: bool = True,
 
 
 def _init_meta(store: Store, t: Tournament) -> None:
-    with store.conn:
-        store.conn.execute("BEGIN")
+    with store.transaction():
         store.set_meta("spec_hash", t.digest())
         store.set_meta("name", t.name)
         store.set_meta("tournament", json.dumps(t.to_dict()))

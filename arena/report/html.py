@@ -5,8 +5,9 @@ network: the styles, the scripts and the charting library (plotly.js, from the `
 package) are files in it. Pages:
 
 - ``index.html``: the leaderboard (sortable), charts (Elo with intervals, head to head, win
-  rate by seat, by role and team), the pairwise verdicts, LLM figures, the spec, versions,
-  seeds and the command that reproduces the run;
+  rate by seat, by role and team), the pairwise verdicts, the format's notes (sections of
+  text the format wrote: ``arena.report.notes``), LLM figures, the spec, versions, seeds and
+  the command that reproduces the run;
 - ``games.html``: every stored game, filtered by agent, seat, outcome and stage;
 - ``replay.html#N``: game ``N`` (its position in the store), step by step.
 
@@ -52,6 +53,7 @@ from arena.core.seeding import derive_seed
 
 if TYPE_CHECKING:  # pragma: no cover
     from arena.core.game import Game
+    from arena.report.notes import NoteSection
     from arena.stats.summary import Summary
     from arena.store.sqlite import Store
 
@@ -131,10 +133,12 @@ def pick_replays(total: int, replays: int | str | None) -> list[int]:
 
 def write_html_report(out: str | os.PathLike, summary: "Summary", store: "Store",
                       game: "Game | None" = None, replays: int | str | None = None,
-                      command: str | None = None) -> Path:
+                      command: str | None = None,
+                      sections: "Sequence[NoteSection]" = ()) -> Path:
     """Write ``out/report/`` from ``summary`` and the games in ``store``; return the path of
     its ``index.html``. ``game``: the configured game, for step views (None: no views).
-    ``replays``: how many games get step views (an int, or ``"all"``)."""
+    ``replays``: how many games get step views (an int, or ``"all"``). ``sections``: the
+    tournament format's notes as the index shows them (``NoteSection``), after the pairs."""
     out = Path(out)
     root = out / REPORT_DIR
     for sub in ("assets", "data", "games"):
@@ -163,8 +167,10 @@ def write_html_report(out: str | os.PathLike, summary: "Summary", store: "Store"
         "report_command": f"arena report {out} --html --replays all",
         "spec_source": source, "seat_names": _seat_names(game),
     }
-    _write(root / "data" / "summary.js",
-           f"window.ARENA={_js_json({'summary': summary.to_json(), 'meta': meta})};\n")
+    # The sections travel beside the summary, not in it: summary.json stays the summary.
+    data = {"summary": summary.to_json(), "meta": meta,
+            "sections": [s.to_json() for s in sections]}
+    _write(root / "data" / "summary.js", f"window.ARENA={_js_json(data)};\n")
     notes = summary.notes or {}
     title = (f"{notes.get('name') or 'tournament'}: {summary.game}"
              + (f" ({summary.rules})" if summary.rules else ""))

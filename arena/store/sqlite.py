@@ -13,6 +13,7 @@ import sqlite3
 import time
 from array import array
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +90,16 @@ class Store:
             self.conn.close()
             raise StoreError(f"{self.path}: written by an older arena (another moves format); "
                              "run the tournament into a new --out folder")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything written to the store inside the ``with`` block is one transaction:
+        committed at its end, rolled back if it raises (so other readers, and a run killed
+        meanwhile, see all of it or none). Not nested: a store outside any other
+        transaction only."""
+        with self.conn:  # commits on leaving, rolls back on an exception
+            self.conn.execute("BEGIN")
+            yield
 
     # -- metadata --------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

@@ -1,5 +1,5 @@
 """What a tournament format is: its settings, how it reads and checks them, the stages it
-plays, the notes it adds to the summary and how the terminal shows them.
+plays, the notes it adds to the summary and how reports show them.
 
 A format is a subclass of ``Format`` registered by name (see ``tournaments.formats``). The
 spec reader, the driver and the CLI ask it; none of them knows any format by name.
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, cast
 
 from tournaments.reader import TableReader, TournamentSpecError, spec_error
+
+from arena.report.notes import NoteSection
 
 if TYPE_CHECKING:  # pragma: no cover
     from arena.core.game import Game
@@ -126,6 +128,12 @@ class Format(Generic[S]):
         """What the summary's notes add for this format (JSON), from the stored games."""
         return {}
 
-    def lines(self, notes: Mapping[str, Any]) -> list[str]:
-        """The terminal's lines for ``notes`` (a summary's notes, from ``notes``)."""
+    def note_sections(self, notes: Mapping[str, Any]) -> list[NoteSection]:
+        """How any report shows ``notes`` (a summary's notes, from ``notes``): the HTML page
+        a heading and paragraphs per section, the terminal a line per section."""
         return []
+
+    def lines(self, notes: Mapping[str, Any]) -> list[str]:
+        """The terminal's lines for ``notes``: one per section, unless its terminal line is
+        empty (a format writes ``note_sections``, not this)."""
+        return [line for s in self.note_sections(notes) if (line := s.terminal_line())]

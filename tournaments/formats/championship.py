@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from arena.core.registry import make_game
+from arena.report.notes import NoteSection
 from tournaments.reader import TableReader
 from tournaments.schedule import games_per_deal, round_robin_tables
 
@@ -135,11 +136,14 @@ class Championship(Format[ChampionshipSettings]):
     def notes(self, t: "Tournament", store: "Store", seats: int) -> dict[str, object]:
         return {"advanced": advanced_by_group(t, store, seats)}
 
-    def lines(self, notes: Mapping[str, Any]) -> list[str]:
+    def note_sections(self, notes: Mapping[str, Any]) -> list[NoteSection]:
         if "advanced" not in notes:
             return []
-        return ["Advanced to the final: " + "; ".join(
-            f"{g}: {', '.join(names)}" for g, names in notes["advanced"].items())]
+        advanced: dict[str, list[str]] = notes["advanced"]
+        lines = tuple(f"{g}: {', '.join(names)}" for g, names in advanced.items())
+        return [NoteSection("Championship: advanced to the final", lines,
+                            labels=tuple(advanced),
+                            terminal="Advanced to the final: " + "; ".join(lines))]
 
 
 def advanced_by_group(t: "Tournament", store: "Store", seats: int) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from arena.core.errors import UnknownNameError
+from arena.report.notes import NoteSection
 
 from .base import Format
 
@@ -80,9 +81,15 @@ def get_format(name: str) -> Format[Any]:
     return fmt
 
 
+def note_sections(notes: Mapping[str, Any]) -> list[NoteSection]:
+    """How reports show a tournament summary's format notes (none without a format)."""
+    name = notes.get("format")
+    return get_format(name).note_sections(notes) if isinstance(name, str) else []
+
+
 def note_lines(notes: Mapping[str, Any]) -> list[str]:
     """The terminal's lines for a tournament summary's format notes (none without a
-    format)."""
+    format): a line per section of ``note_sections``."""
     name = notes.get("format")
     return get_format(name).lines(notes) if isinstance(name, str) else []
 

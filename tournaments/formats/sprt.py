@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from arena.report.notes import NoteSection
 from tournaments.reader import TableReader
 from tournaments.schedule import games_per_deal, head_to_head_table
 
@@ -159,12 +160,14 @@ class SprtFormat(Format[SprtSettings]):
     def notes(self, t: "Tournament", store: "Store", seats: int) -> dict[str, object]:
         return {"sprt": sprt_state(t, store.records(STAGE, actions=False), seats)}
 
-    def lines(self, notes: Mapping[str, Any]) -> list[str]:
+    def note_sections(self, notes: Mapping[str, Any]) -> list[NoteSection]:
         if "sprt" not in notes:
             return []
         s = notes["sprt"]
-        return [f"SPRT {s['a']} vs {s['b']} (elo0 {s['elo0']:g}, elo1 {s['elo1']:g}): "
-                f"{s['decision'] or 'undecided'} after {s['deals']} deals "
-                f"({s['games']} games), LLR {s['llr']:.2f} (bounds "
-                f"{s['bounds'][0]:.2f}, {s['bounds'][1]:.2f}), score "
-                f"{s['score'] if s['score'] is None else round(s['score'], 3)}"]
+        line = (f"{s['a']} vs {s['b']} (elo0 {s['elo0']:g}, elo1 {s['elo1']:g}): "
+                f"{s['decision'] or 'undecided'} after {s['deals']} deals ({s['games']} "
+                f"games), LLR {s['llr']:.2f}")
+        # The terminal says more on its one line: the bounds and the score.
+        return [NoteSection("SPRT", (line,), terminal=(
+            f"SPRT {line} (bounds {s['bounds'][0]:.2f}, {s['bounds'][1]:.2f}), score "
+            f"{s['score'] if s['score'] is None else round(s['score'], 3)}"))]

@@ -295,14 +295,16 @@
   }
 
   function extras() {
-    const n = S.notes || {};
-    if (n.advanced) {
-      const s = section("Championship: advanced to the final");
-      for (const [g, list] of Object.entries(n.advanced)) s.appendChild(el("p", null, el("b", { text: g + ": " }), txt(list.join(", "))));
-    }
-    if (n.sprt) {
-      const x = n.sprt;
-      section("SPRT").appendChild(el("p", { text: `${x.a} vs ${x.b} (elo0 ${x.elo0}, elo1 ${x.elo1}): ${x.decision || "undecided"} after ${x.deals} deals (${x.games} games), LLR ${num(x.llr, 2)}` }));
+    // The tournament format's own notes (who advanced, an SPRT's verdict...), as sections of
+    // text it wrote itself: this page knows no format. A line's label, if any, is in bold.
+    for (const sec of A.sections || []) {
+      const s = section(sec.title);
+      (sec.lines || []).forEach((line, i) => {
+        const label = (sec.labels || [])[i];
+        s.appendChild(label && line.startsWith(label + ": ")
+          ? el("p", null, el("b", { text: label + ": " }), txt(line.slice(label.length + 2)))
+          : el("p", { text: line }));
+      });
     }
     if ((S.roles || []).length || (S.teams || []).length) {
       const s = section("By team and role", "A seat's result is its team's.");
