@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
 
 import numpy as np
 
-from arena.core.game import TERMINAL, Game, GameInfo, MetricSpec, Outcome, State
+from arena.core.game import TERMINAL, GameInfo, MetricSpec, Outcome
 from arena.core.params import param
+from games.hidden_roles import HiddenRoleGame, HiddenRoleObservation, HiddenRoleState
 
 ROLES = ("merlin", "servant", "assassin", "minion")
 ROLE_TEAM = {"merlin": "good", "servant": "good", "assassin": "evil", "minion": "evil"}
@@ -131,16 +132,13 @@ class Statement:
 
 
 @dataclass(frozen=True)
-class AvalonObservation:
-    """What one seat knows. Seats are absolute."""
+class AvalonObservation(HiddenRoleObservation):
+    """What one seat knows. Seats are absolute.
 
-    seat: int
-    role: str
-    team: str
-    known_roles: tuple[str | None, ...]
-    """Per seat what this seat knows of its role: a role name, ``"evil"`` (an evil seat whose
-    role is not known), or None. Merlin and evil seats see the evil ones; the Assassin is
-    public once it names its target; every role is public at the end."""
+    ``known_roles``: per seat what this seat knows of its role: a role name, ``"evil"`` (an
+    evil seat whose role is not known), or None. Merlin and evil seats see the evil ones; the
+    Assassin is public once it names its target; every role is public at the end."""
+
     phase: str
     to_move: int
     quest: int
@@ -170,7 +168,7 @@ class AvalonObservation:
     """The seat the Assassin named (at the end, if it came to that)."""
 
 
-class AvalonGame(Game):
+class AvalonGame(HiddenRoleGame):
     """The Resistance: Avalon, 5-10 players, good against evil with hidden roles."""
 
     info = GameInfo(
@@ -222,10 +220,6 @@ class AvalonGame(Game):
                                 for c in combinations(range(n), self.evil_count))
 
     @property
-    def num_players(self) -> int:
-        return self.rules.players
-
-    @property
     def num_actions(self) -> int:
         return self.propose_base + len(self.teams)
 
@@ -233,9 +227,6 @@ class AvalonGame(Game):
     def encoding_shape(self) -> tuple[int, ...]:
         n = self.rules.players
         return (43 + 22 * n + 2 * n * n,)
-
-    def return_bounds(self) -> tuple[float, float]:
-        return (-1.0, 1.0)
 
     def new_state(self, seed: int) -> "AvalonState":
         roles = role_list(self.rules.players)
@@ -287,8 +278,12 @@ class AvalonGame(Game):
         return CLAIM_BASE + ROLES.index(role)
 
 
-class AvalonState(State):
+class AvalonState(HiddenRoleState):
     """A position of an Avalon game."""
+
+    role_team = ROLE_TEAM
+    game: AvalonGame
+    rules: AvalonRules
 
     __slots__ = (
         "game", "rules", "n", "role_of", "current_player", "phase", "leader", "quest",
@@ -297,13 +292,10 @@ class AvalonState(State):
     )
 
     def __init__(self, game: AvalonGame, roles: list[str] | None, leader: int = 0):
-        self.game = game
-        self.rules = game.rules
-        self.n = game.rules.players
+        super().__init__(game, roles)
         if roles is None:
             return
         n = self.n
-        self.role_of = list(roles)
         self.leader = leader
         self.current_player = leader
         self.phase = PROPOSE
@@ -321,12 +313,6 @@ class AvalonState(State):
         self.target: int | None = None
 
     # -- roles and teams ------------------------------------------------------------------
-    def roles(self) -> tuple[str, ...]:
-        return tuple(self.role_of)
-
-    def teams(self) -> tuple[str, ...]:
-        return tuple(ROLE_TEAM[r] for r in self.role_of)
-
     def is_evil(self, seat: int) -> bool:
         return ROLE_TEAM[self.role_of[seat]] == EVIL
 
@@ -357,16 +343,6 @@ class AvalonState(State):
 
     def is_statement(self, action: int) -> bool:
         return SAY_NOTHING <= action < self.game.assassinate_base
-
-    def add_text(self, seat: int, text: str) -> None:
-        """Append ``text`` to ``seat``'s last statement (it joins the public history)."""
-        for i in range(len(self.statements) - 1, -1, -1):
-            st = self.statements[i]
-            if st.seat == seat:
-                joined = f"{st.text}\n{text}" if st.text else text
-                self.statements[i] = replace(st, text=joined)
-                return
-        raise ValueError(f"avalon: seat {seat} has made no statement to attach text to")
 
     def _apply(self, action: int) -> None:
         phase, p, g, n = self.phase, self.current_player, self.game, self.n
@@ -464,14 +440,6 @@ class AvalonState(State):
         self.phase = OVER
         self.current_player = TERMINAL
 
-    def returns(self) -> tuple[float, ...]:
-        if self.winner is None:
-            return (0.0,) * self.n
-        return tuple(1.0 if ROLE_TEAM[r] == self.winner else -1.0 for r in self.role_of)
-
-    def outcome(self) -> Outcome:
-        return Outcome.team_result(self.teams(), self.winner)
-
     def metrics(self, outcome: Outcome | None = None) -> dict[str, list]:
         n = self.n
         m = {k: [0] * n for k in (
@@ -557,9 +525,6 @@ class AvalonState(State):
             end=self.end,
             target=self.target,
         )
-
-    def information_state_key(self, seat: int) -> str:
-        return repr(self.observation(seat))
 
     def text(self, seat: int) -> str:
         from .text import render

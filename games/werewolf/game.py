@@ -32,8 +32,9 @@ from typing import Literal
 
 import numpy as np
 
-from arena.core.game import CHANCE, TERMINAL, Game, GameInfo, MetricSpec, Outcome, State
+from arena.core.game import CHANCE, TERMINAL, GameInfo, MetricSpec, Outcome
 from arena.core.params import param
+from games.hidden_roles import HiddenRoleGame, HiddenRoleObservation, HiddenRoleState
 
 ROLES = ("villager", "seer", "doctor", "werewolf")
 WOLF = "werewolf"
@@ -158,15 +159,12 @@ class Ballot:
 
 
 @dataclass(frozen=True)
-class WerewolfObservation:
-    """What one seat knows. Seats are absolute."""
+class WerewolfObservation(HiddenRoleObservation):
+    """What one seat knows. Seats are absolute.
 
-    seat: int
-    role: str
-    team: str
-    known_roles: tuple[str | None, ...]
-    """Per seat the role this seat knows for certain: its own, the other wolves (to a wolf),
-    the dead when roles are revealed, every role at the end; else None."""
+    ``known_roles``: per seat the role this seat knows for certain: its own, the other
+    wolves (to a wolf), the dead when roles are revealed, every role at the end; else None."""
+
     alive: tuple[bool, ...]
     day: int
     """The cycle being played: night ``day`` comes before day ``day``."""
@@ -194,7 +192,7 @@ class WerewolfObservation:
     end: str
 
 
-class WerewolfGame(Game):
+class WerewolfGame(HiddenRoleGame):
     """Werewolf: the village against the werewolves, with hidden roles and talk."""
 
     info = GameInfo(
@@ -232,10 +230,6 @@ class WerewolfGame(Game):
         self.roles_dealt = tuple(role_list(n, self.rules.wolves))
 
     @property
-    def num_players(self) -> int:
-        return self.rules.players
-
-    @property
     def num_actions(self) -> int:
         return BASE + len(BLOCKS) * self.rules.players
 
@@ -243,9 +237,6 @@ class WerewolfGame(Game):
     def encoding_shape(self) -> tuple[int, ...]:
         n = self.rules.players
         return (14 + 18 * n + 5 * n * n,)
-
-    def return_bounds(self) -> tuple[float, float]:
-        return (-1.0, 1.0)
 
     def new_state(self, seed: int) -> "WerewolfState":
         roles = list(self.roles_dealt)
@@ -318,8 +309,12 @@ class WerewolfGame(Game):
         return 1 + CLAIMS.index(role)
 
 
-class WerewolfState(State):
+class WerewolfState(HiddenRoleState):
     """A position of a Werewolf game."""
+
+    role_team = ROLE_TEAM
+    game: WerewolfGame
+    rules: WerewolfRules
 
     __slots__ = (
         "game", "rules", "n", "role_of", "alive", "current_player", "phase", "day", "step",
@@ -328,13 +323,10 @@ class WerewolfState(State):
     )
 
     def __init__(self, game: WerewolfGame, roles: list[str] | None):
-        self.game = game
-        self.rules = game.rules
-        self.n = game.rules.players
+        super().__init__(game, roles)
         if roles is None:
             return
         n = self.n
-        self.role_of = list(roles)
         self.alive = [True] * n
         self.current_player = 0
         self.phase = NIGHT
@@ -354,12 +346,6 @@ class WerewolfState(State):
         self._start_night()
 
     # -- roles and teams ------------------------------------------------------------------
-    def roles(self) -> tuple[str, ...]:
-        return tuple(self.role_of)
-
-    def teams(self) -> tuple[str, ...]:
-        return tuple(ROLE_TEAM[r] for r in self.role_of)
-
     def is_wolf(self, seat: int) -> bool:
         return self.role_of[seat] == WOLF
 
@@ -406,16 +392,6 @@ class WerewolfState(State):
     def is_statement(self, action: int) -> bool:
         kind, _ = self.game.split(action)
         return action < ABSTAIN or kind in ("report_wolf", "report_clear", "accuse", "vouch")
-
-    def add_text(self, seat: int, text: str) -> None:
-        """Append ``text`` to ``seat``'s last statement (it joins the public history)."""
-        for i in range(len(self.statements) - 1, -1, -1):
-            st = self.statements[i]
-            if st.seat == seat:
-                joined = f"{st.text}\n{text}" if st.text else text
-                self.statements[i] = replace(st, text=joined)
-                return
-        raise ValueError(f"werewolf: seat {seat} has made no statement to attach text to")
 
     def _apply(self, action: int) -> None:
         p, g = self.current_player, self.game
@@ -576,14 +552,6 @@ class WerewolfState(State):
         self.order = ()
         self.idx = 0
 
-    def returns(self) -> tuple[float, ...]:
-        if self.winner is None:
-            return (0.0,) * self.n
-        return tuple(1.0 if ROLE_TEAM[r] == self.winner else -1.0 for r in self.role_of)
-
-    def outcome(self) -> Outcome:
-        return Outcome.team_result(self.teams(), self.winner)
-
     def metrics(self, outcome: Outcome | None = None) -> dict[str, list]:
         n = self.n
         m = {k: [0] * n for k in (
@@ -675,9 +643,6 @@ class WerewolfState(State):
             winner=self.winner,
             end=self.end,
         )
-
-    def information_state_key(self, seat: int) -> str:
-        return repr(self.observation(seat))
 
     def text(self, seat: int) -> str:
         from .text import render
