@@ -555,8 +555,9 @@ def _plot_seats(path: Path, table: "SeatTable", agents: Sequence["AgentRow"]) ->
     fig, ax = plt.subplots(figsize=(6, 4))
     xs = [s.seat for s in seats]
     rates = [s.win_rate for s in seats]
-    err = [[r - s.win_ci[0] for r, s in zip(rates, seats)],
-           [s.win_ci[1] - r for r, s in zip(rates, seats)]]
+    # Never below zero: an interval that ends at its rate has a bar of length 0.
+    err = [[max(0.0, r - s.win_ci[0]) for r, s in zip(rates, seats)],
+           [max(0.0, s.win_ci[1] - r) for r, s in zip(rates, seats)]]
     ax.bar(xs, rates, yerr=err, capsize=4, color="#7aa6c2", label="all agents")
     for a in agents:
         pts = [(s, r) for s, r in enumerate(a.win_rate_by_seat or ()) if r is not None]

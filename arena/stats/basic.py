@@ -26,7 +26,10 @@ def wilson_interval(wins: float, n: int, alpha: float = 0.05) -> tuple[float, fl
     if n == 0:
         return (0.0, 1.0)
     lo, hi = proportion_confint(wins, n, alpha=alpha, method="wilson")
-    return (float(lo), float(hi))
+    # At a sweep the formula's bound misses the rate by rounding (1 - 1e-16 for n of n
+    # wins): the interval must hold its own rate, or error bars come out negative.
+    rate = wins / n
+    return (max(0.0, min(float(lo), rate)), min(1.0, max(float(hi), rate)))
 
 
 def normal_interval(wins: float, n: int, alpha: float = 0.05) -> tuple[float, float]:
