@@ -77,15 +77,6 @@ def test_to_json_is_plain_data_that_shares_nothing_with_the_summary():
     assert not {"roles", "stages", "llm", "versions"} & set(doc)
 
 
-def test_the_summary_is_frozen():
-    summary = build_summary(_records(), ["a", "b"], make_game("kuhn_poker"), bootstrap=10)
-    assert isinstance(summary, Summary)
-    with pytest.raises(AttributeError):
-        summary.games = 3  # type: ignore[misc]
-    with pytest.raises(AttributeError):
-        summary.agents[0].elo = 0.0  # type: ignore[misc]
-
-
 def test_the_store_lists_games_and_reads_them_by_job_id(tmp_path):
     records = _records()
     with Store(tmp_path / "results.sqlite") as store:
@@ -104,4 +95,3 @@ def test_the_store_lists_games_and_reads_them_by_job_id(tmp_path):
         got = {rec.job_id: rec for rec in store.records_by_id(wanted)}
         assert set(got) == set(wanted)
         assert got[records[3].job_id].actions == [0, 1, 1]
-        assert not hasattr(store, "add_many")

@@ -7,11 +7,10 @@ cancels out within a table and between tables.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from itertools import combinations
 
-from arena.play.match import GameJob, match_jobs
+from arena.play.match import GameJob, match_jobs, with_time_per_move
 from arena.core.seeding import derive_seed
 
 from .spec import Tournament
@@ -56,9 +55,7 @@ def table_jobs(t: Tournament, table: Table, deals: int) -> list[GameJob]:
     per_deal = len(specs) if t.seats == "rotate" else 1
     jobs = match_jobs(t.game, t.rules, specs, deals * per_deal, derive_seed(t.seed, table.stage),
                       t.seats, labels=list(table.names), prefix=table.table_id)
-    if t.time_per_move is not None:
-        jobs = [dataclasses.replace(j, time_per_move=t.time_per_move) for j in jobs]
-    return jobs
+    return jobs if t.time_per_move is None else with_time_per_move(jobs, t.time_per_move)
 
 
 def games_per_deal(t: Tournament, seats: int) -> int:

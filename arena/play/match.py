@@ -288,18 +288,15 @@ class GameRun:
                 raise RuntimeError(f"{state.game.name}: unexpected current_player {p}")
             legal = state.legal_actions()
             t0 = clock()
-            agents[p].deadline = None if limit_ns is None else timer.deadline()
+            agents[p].deadline = timer.deadline()
             try:
                 # The agent is called here, in the frame that catches, so that an error's
                 # traceback in the record starts at the agent's own frames.
-                if timer.alarm:
-                    timer.arm()
-                    try:
-                        a = agents[p].act(views[p], legal)
-                    finally:
-                        _disarm()
-                else:
+                timer.arm()
+                try:
                     a = agents[p].act(views[p], legal)
+                finally:
+                    timer.disarm()
                 text = None
                 if a in legal and state.is_statement(a):
                     text = agents[p].talk(views[p], a)  # within the same budget as the move
@@ -307,7 +304,6 @@ class GameRun:
                 if limit_ns is not None:
                     timer.check(t0, "", " per move")
             except (Exception, AgentTimeout) as exc:  # noqa: BLE001 - loses its game only
-                timer.disarm()
                 return self.forfeit(p, exc)
             self.decided(p, clock() - t0, a, legal, text, note)
 
