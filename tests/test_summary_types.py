@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from arena.core.registry import make_game
 from arena.play.match import GameRecord
-from arena.stats.summary import Summary, SummaryContext, build_summary, deterministic_part
+from arena.stats.summary import SummaryContext, build_summary, deterministic_part
 from arena.store.sqlite import Store
 
 
